@@ -1,0 +1,399 @@
+/* xapi.c - X API v2 client: signed requests over a kept-alive curl handle. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <libfastjson/json.h>
+
+#include "oauth1.h"
+#include "xapi.h"
+
+struct xapi_client {
+	CURL *curl;
+	char *endpoint;          /* without a trailing '/' */
+	char *body;              /* response body of the current call */
+	size_t len;
+	char curlerr[CURL_ERROR_SIZE];
+};
+
+const char *xapi_outcome_name(xapi_outcome o)
+{
+	switch (o) {
+	case XAPI_DELIVERED:    return "delivered";
+	case XAPI_DUPLICATE:    return "duplicate";
+	case XAPI_RATELIMITED:  return "rate-limited";
+	case XAPI_UNAUTHORIZED: return "unauthorized";
+	case XAPI_NO_CREDITS:   return "out of credits";
+	case XAPI_TRANSIENT:    return "transient failure";
+	case XAPI_PERMANENT:    return "permanent refusal";
+	}
+	return "unknown";
+}
+
+static int is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[64];
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1; /* libcurl resolves it to loopback itself */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && n < sizeof(buf) && host[0] == '[' && host[n - 1] == ']') {
+		memcpy(buf, host + 1, n - 2);
+		buf[n - 2] = '\0';
+		return inet_pton(AF_INET6, buf, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return 0;
+}
+
+omtw_err xapi_check_endpoint(const char *url, char *err, size_t errlen)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *part = NULL;
+	omtw_err e = OMTW_EINVAL;
+
+	if (u == NULL)
+		return OMTW_ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		omtw_errmsg(err, errlen, "endpoint '%s' is not a valid URL (example: https://api.x.com)", url);
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
+		omtw_errmsg(err, errlen, "endpoint must not contain user information");
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK) {
+		omtw_errmsg(err, errlen, "endpoint '%s' must not have a query or fragment", url);
+		goto done;
+	}
+	if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+		omtw_errmsg(err, errlen, "endpoint '%s': scheme must be https", url);
+		goto done;
+	}
+	if (strcmp(scheme, "http") == 0 && !is_loopback(host)) {
+		omtw_errmsg(err, errlen, "endpoint '%s': plain http is only allowed to a loopback "
+			    "host (127.0.0.0/8, ::1, localhost); use https", url);
+		goto done;
+	}
+	e = OMTW_OK;
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(part);
+	curl_url_cleanup(u);
+	return e;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	xapi_client *c = userp;
+	size_t n = size * nmemb, room = XAPI_MAX_RESPONSE - c->len;
+
+	if (n > room) /* keep the head; the status line already decided */
+		n = room;
+	memcpy(c->body + c->len, data, n);
+	c->len += n;
+	c->body[c->len] = '\0';
+	return size * nmemb;
+}
+
+omtw_err xapi_client_new(const xapi_config *cfg, xapi_client **out,
+			 char *err, size_t errlen)
+{
+	const char *ep = cfg->endpoint ? cfg->endpoint : XAPI_DEFAULT_ENDPOINT;
+	xapi_client *c;
+	omtw_err e;
+	size_t n;
+
+	*out = NULL;
+	if ((e = xapi_check_endpoint(ep, err, errlen)) != OMTW_OK)
+		return e;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->body = malloc(XAPI_MAX_RESPONSE + 1)) == NULL ||
+	    (c->endpoint = strdup(ep)) == NULL) {
+		e = OMTW_ENOMEM;
+		goto fail;
+	}
+	n = strlen(c->endpoint);
+	while (n && c->endpoint[n - 1] == '/')
+		c->endpoint[--n] = '\0';
+	if ((c->curl = curl_easy_init()) == NULL) {
+		omtw_errmsg(err, errlen, "curl_easy_init failed");
+		e = OMTW_ECURL;
+		goto fail;
+	}
+	CURL *h = c->curl;
+	/* Never CURLOPT_VERBOSE: it would print the Authorization header. */
+	if (curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") ||
+	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) ||
+	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, cfg->timeout_ms) ||
+	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, cfg->timeout_ms) ||
+	    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L) ||
+	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curlerr) ||
+	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) ||
+	    curl_easy_setopt(h, CURLOPT_WRITEDATA, c) ||
+	    curl_easy_setopt(h, CURLOPT_USERAGENT, cfg->user_agent ? cfg->user_agent : "omtwitter") ||
+	    (cfg->cacert && curl_easy_setopt(h, CURLOPT_CAINFO, cfg->cacert)) ||
+	    (cfg->capath && curl_easy_setopt(h, CURLOPT_CAPATH, cfg->capath)) ||
+	    (cfg->proxy && curl_easy_setopt(h, CURLOPT_PROXY, cfg->proxy))) {
+		omtw_errmsg(err, errlen, "libcurl does not support a required option "
+			    "(needs libcurl >= 7.85 with TLS)");
+		e = OMTW_ECURL;
+		goto fail;
+	}
+	*out = c;
+	return OMTW_OK;
+fail:
+	xapi_client_free(c);
+	return e;
+}
+
+void xapi_client_free(xapi_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	free(c->endpoint);
+	free(c->body);
+	free(c);
+}
+
+/* Copy a server-supplied string for a log line: no control characters. */
+static void copy_clean(char *dst, size_t dstlen, const char *src)
+{
+	size_t o = 0;
+
+	for (; *src && o + 1 < dstlen; src++)
+		dst[o++] = (unsigned char)*src < 0x20 || *src == 0x7f ? ' ' : *src;
+	dst[o] = '\0';
+}
+
+static const char *jstr(struct fjson_object *o, const char *key)
+{
+	struct fjson_object *v;
+
+	if (o && fjson_object_object_get_ex(o, key, &v) && fjson_object_is_type(v, fjson_type_string))
+		return fjson_object_get_string(v);
+	return NULL;
+}
+
+void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
+{
+	struct fjson_tokener *tok = fjson_tokener_new();
+	struct fjson_object *root = NULL, *data = NULL, *errs = NULL;
+	const char *title = NULL, *detail = NULL, *id;
+	char msg[sizeof(res->error)] = "";
+
+	res->status = status;
+	res->id[0] = '\0';
+	if (tok && body && len)
+		root = fjson_tokener_parse_ex(tok, body, (int)len);
+	if (root && !fjson_object_is_type(root, fjson_type_object)) {
+		fjson_object_put(root);
+		root = NULL;
+	}
+	if (root) {
+		/* v2 problem shape: title/detail; v1.1 shape: errors[].message */
+		title = jstr(root, "title");
+		detail = jstr(root, "detail");
+		if (!detail && fjson_object_object_get_ex(root, "errors", &errs) &&
+		    fjson_object_is_type(errs, fjson_type_array) && fjson_object_array_length(errs) > 0)
+			detail = jstr(fjson_object_array_get_idx(errs, 0), "message");
+		if (!detail && !title && fjson_object_object_get_ex(root, "errors", &errs) &&
+		    fjson_object_is_type(errs, fjson_type_array) && fjson_object_array_length(errs) > 0)
+			detail = jstr(fjson_object_array_get_idx(errs, 0), "detail");
+	}
+	if (title && detail && strcmp(title, detail) != 0)
+		snprintf(msg, sizeof(msg), "%s: %s", title, detail);
+	else if (title || detail)
+		snprintf(msg, sizeof(msg), "%s", detail ? detail : title);
+
+	if (status >= 200 && status < 300) {
+		res->outcome = XAPI_DELIVERED;
+		if (root && fjson_object_object_get_ex(root, "data", &data) &&
+		    (id = jstr(data, "id") ? jstr(data, "id") : jstr(data, "dm_event_id")) != NULL &&
+		    strlen(id) < sizeof(res->id) && strspn(id, "0123456789") == strlen(id) && *id)
+			strcpy(res->id, id);
+		else
+			snprintf(msg, sizeof(msg), "accepted (HTTP %ld) but the response carries no "
+				 "usable id%s", status, root ? "" : " (not JSON)");
+	} else if (status == 429) {
+		res->outcome = XAPI_RATELIMITED;
+	} else if (status == 401) {
+		res->outcome = XAPI_UNAUTHORIZED;
+	} else if (status == 402) {
+		res->outcome = XAPI_NO_CREDITS;
+	} else if (status == 403 && detail && strstr(detail, "duplicate content")) {
+		res->outcome = XAPI_DUPLICATE;
+	} else if (status == 408 || status >= 500 || status < 200 || (status >= 300 && status < 400)) {
+		res->outcome = XAPI_TRANSIENT;
+	} else {
+		res->outcome = XAPI_PERMANENT;
+	}
+	if (!msg[0] && res->outcome != XAPI_DELIVERED)
+		snprintf(msg, sizeof(msg), "HTTP %ld%s", status, root ? "" : " (no JSON error body)");
+	copy_clean(res->error, sizeof(res->error), msg);
+	if (root)
+		fjson_object_put(root);
+	if (tok)
+		fjson_tokener_free(tok);
+}
+
+static long long header_num(CURL *h, const char *name)
+{
+	struct curl_header *hd;
+	char *end;
+	long long v;
+
+	if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+		return -1;
+	v = strtoll(hd->value, &end, 10);
+	return end == hd->value || v < 0 ? -1 : v;
+}
+
+static void read_limit(CURL *h, const char *prefix, xapi_limit *l)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-limit", prefix);
+	l->limit = header_num(h, name);
+	snprintf(name, sizeof(name), "%s-remaining", prefix);
+	l->remaining = header_num(h, name);
+	snprintf(name, sizeof(name), "%s-reset", prefix);
+	l->reset = header_num(h, name);
+}
+
+/* Describe a failed transfer so the operator sees the cause at once. */
+static void transport_error(xapi_client *c, CURLcode rc, xapi_result *res)
+{
+	const char *what;
+
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		what = "TLS certificate verification failed"; break;
+	case CURLE_SSL_CACERT_BADFILE:
+		what = "cannot use the CA certificate file (tls.cacert)"; break;
+	case CURLE_SSL_CONNECT_ERROR:
+		what = "TLS handshake failed"; break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		what = "cannot resolve the endpoint's host"; break;
+	case CURLE_COULDNT_CONNECT:
+		what = "cannot connect to the endpoint"; break;
+	case CURLE_OPERATION_TIMEDOUT:
+		what = "request timed out"; break;
+	default:
+		what = "transfer failed"; break;
+	}
+	snprintf(res->error, sizeof(res->error), "%s: %s (curl error %d)", what,
+		 c->curlerr[0] ? c->curlerr : curl_easy_strerror(rc), (int)rc);
+	res->outcome = XAPI_TRANSIENT;
+}
+
+/* Sign and perform one request with a JSON body (unsigned, as X requires). */
+static omtw_err perform_json(xapi_client *c, const omtw_creds *cr, const char *method,
+			     const char *path, const char *json, xapi_result *res)
+{
+	oauth1_keys keys = { cr->consumer_key, cr->consumer_secret,
+			     cr->access_token, cr->access_token_secret };
+	struct curl_slist *hdrs = NULL, *tmp;
+	char *url = NULL, *auth = NULL, *authhdr = NULL;
+	size_t ulen = strlen(c->endpoint) + strlen(path) + 1;
+	omtw_err e = OMTW_ENOMEM;
+	CURLcode rc;
+
+	memset(res, 0, sizeof(*res));
+	res->window.limit = res->window.remaining = res->window.reset = -1;
+	res->user24 = res->app24 = res->window;
+	if ((url = malloc(ulen)) == NULL)
+		goto done;
+	snprintf(url, ulen, "%s%s", c->endpoint, path);
+	oauth1_request req = { .method = method, .url = url, .with_version = true };
+	if ((e = oauth1_authorization(&keys, &req, &auth)) != OMTW_OK)
+		goto done;
+	e = OMTW_ENOMEM;
+	if ((authhdr = malloc(strlen(auth) + 16)) == NULL)
+		goto done;
+	sprintf(authhdr, "Authorization: %s", auth);
+#define ADD_HDR(s) do { if ((tmp = curl_slist_append(hdrs, (s))) == NULL) goto done; hdrs = tmp; } while (0)
+	ADD_HDR(authhdr);
+	ADD_HDR("Accept: application/json");
+	ADD_HDR("Expect:");
+	if (json)
+		ADD_HDR("Content-Type: application/json");
+#undef ADD_HDR
+	c->len = 0;
+	c->body[0] = '\0';
+	c->curlerr[0] = '\0';
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+	if (json) {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
+	} else {
+		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	}
+	rc = curl_easy_perform(c->curl);
+	res->curl_code = (int)rc;
+	if (rc != CURLE_OK) {
+		transport_error(c, rc, res);
+	} else {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status);
+		xapi_classify(res->status, c->body, c->len, res);
+		read_limit(c->curl, "x-rate-limit", &res->window);
+		read_limit(c->curl, "x-user-limit-24hour", &res->user24);
+		read_limit(c->curl, "x-app-limit-24hour", &res->app24);
+	}
+	e = OMTW_OK;
+done:
+	/* the handle must not keep pointers to what is freed below */
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+	curl_slist_free_all(hdrs);
+	free(authhdr);
+	free(auth);
+	free(url);
+	return e;
+}
+
+omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,
+			 const char *reply_to, xapi_result *res)
+{
+	struct fjson_object *o = fjson_object_new_object(), *s, *r = NULL, *id;
+	omtw_err e = OMTW_ENOMEM;
+
+	if (o == NULL || (s = fjson_object_new_string(text)) == NULL)
+		goto done;
+	fjson_object_object_add(o, "text", s);
+	if (reply_to) {
+		if ((r = fjson_object_new_object()) == NULL ||
+		    (id = fjson_object_new_string(reply_to)) == NULL)
+			goto done;
+		fjson_object_object_add(r, "in_reply_to_tweet_id", id);
+		fjson_object_object_add(o, "reply", r);
+		r = NULL;
+	}
+	const char *json = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
+	if (json == NULL)
+		goto done;
+	e = perform_json(c, cr, "POST", "/2/tweets", json, res);
+done:
+	if (r)
+		fjson_object_put(r);
+	if (o)
+		fjson_object_put(o);
+	return e;
+}

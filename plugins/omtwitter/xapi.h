@@ -1,0 +1,76 @@
+/* xapi.h - X API v2 client over libcurl.
+ *
+ * One xapi_client per rsyslog worker: it owns a curl easy handle whose
+ * connection (and TLS session) is kept alive between calls.  TLS peer and
+ * host verification are always on; plain http is accepted only for
+ * loopback endpoints.  Nothing here logs; results carry a message that
+ * never contains a secret.
+ */
+#ifndef XAPI_H
+#define XAPI_H
+
+#include <stddef.h>
+
+#include "credfile.h"
+#include "omtw_err.h"
+
+#define XAPI_DEFAULT_ENDPOINT "https://api.x.com"
+#define XAPI_MAX_RESPONSE (256 * 1024) /* larger bodies are cut, not parsed */
+
+/* What a response means for delivery (design section 6). */
+typedef enum xapi_outcome {
+	XAPI_DELIVERED,    /* 2xx */
+	XAPI_DUPLICATE,    /* 403 duplicate content: an earlier try arrived */
+	XAPI_RATELIMITED,  /* 429: wait for the reset time */
+	XAPI_UNAUTHORIZED, /* 401: bad keys or clock skew, fixable */
+	XAPI_NO_CREDITS,   /* 402: pay-per-use account out of credits */
+	XAPI_TRANSIENT,    /* transport/TLS failure, timeout, 5xx, 408, 1xx/3xx */
+	XAPI_PERMANENT     /* any other 4xx: this alert will never be accepted */
+} xapi_outcome;
+
+const char *xapi_outcome_name(xapi_outcome o);
+
+/* One rate-limit header family; -1 where the header was absent. */
+typedef struct xapi_limit {
+	long long limit, remaining, reset;
+} xapi_limit;
+
+typedef struct xapi_result {
+	xapi_outcome outcome;
+	long status;        /* HTTP status; 0 when no response arrived */
+	int curl_code;      /* CURLcode of the transfer */
+	char id[32];        /* id of the created post / DM event, "" if none */
+	char error[512];    /* X's title and detail, or the transport error */
+	xapi_limit window;  /* x-rate-limit-* (per endpoint, 15 min) */
+	xapi_limit user24;  /* x-user-limit-24hour-* */
+	xapi_limit app24;   /* x-app-limit-24hour-* */
+} xapi_result;
+
+typedef struct xapi_config {
+	const char *endpoint;  /* base URL, NULL for XAPI_DEFAULT_ENDPOINT */
+	const char *cacert;    /* CA bundle file, NULL for the system store */
+	const char *capath;    /* CA directory, NULL for the system store */
+	const char *proxy;     /* proxy URL or NULL */
+	long timeout_ms;       /* per request */
+	const char *user_agent;
+} xapi_config;
+
+typedef struct xapi_client xapi_client;
+
+/* OMTW_EINVAL with a message when url is not an acceptable endpoint. */
+omtw_err xapi_check_endpoint(const char *url, char *err, size_t errlen);
+
+omtw_err xapi_client_new(const xapi_config *cfg, xapi_client **out,
+			 char *err, size_t errlen);
+void xapi_client_free(xapi_client *c);
+
+/* POST /2/tweets {"text": text[, "reply": {"in_reply_to_tweet_id": reply_to}]}.
+ * Returns OMTW_OK whenever a result was produced (see res->outcome). */
+omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,
+			 const char *reply_to, xapi_result *res);
+
+/* Classification of a finished HTTP exchange; fills res->outcome, res->id
+ * and res->error from status and body (either X error shape). */
+void xapi_classify(long status, const char *body, size_t len, xapi_result *res);
+
+#endif

@@ -1,0 +1,57 @@
+#!/bin/bash
+# `rsyslogd -N1` (config check) refuses every bad omtwitter configuration
+# with a message that names the action, the parameter and the fix, and
+# accepts a good one.
+. "$(dirname "$0")/lib.sh"
+tb_init config-refusals
+write_creds "$TB/good.cred"
+
+# check_conf NAME WANT-EXIT 'ACTION-PARAMS' [EXPECTED-TEXT]
+check_conf() {
+	cat > "$TB/$1.conf" <<-EOF
+	module(load="$OMTW_MODULE")
+	# another, valid action: the refusal must not depend on omtwitter being the only one
+	action(type="omfile" file="$TB/other.log")
+	action(type="omtwitter" name="$1" $3)
+	EOF
+	"$RSYSLOGD" -N1 -f "$TB/$1.conf" > "$TB/$1.out" 2>&1
+	rc=$?
+	if [ "$2" -eq 0 ]; then
+		[ $rc -eq 0 ]; ok $? "$1: accepted (exit $rc)" || diag "$TB/$1.out"
+	else
+		[ $rc -ne 0 ]; ok $? "$1: refused (exit $rc)" || diag "$TB/$1.out"
+		grep -qF -- "$4" "$TB/$1.out"
+		ok $? "$1: says '$4'" || diag "$TB/$1.out"
+	fi
+	! grep -qE 'tbConsumerSecret|tbAccessTokenSecret' "$TB/$1.out"
+	ok $? "$1: no secret in the output"
+}
+
+check_conf good 0 "credentials=\"$TB/good.cred\" endpoint=\"http://127.0.0.1:9\""
+check_conf default-endpoint 0 "credentials=\"$TB/good.cred\""
+
+check_conf missing-credentials-param 1 "" "parameter 'credentials' required but not specified"
+check_conf missing-file 1 "credentials=\"$TB/nonexistent.cred\"" \
+	"omtwitter[missing-file]: parameter 'credentials': cannot open credentials file $TB/nonexistent.cred: No such file or directory"
+
+write_creds "$TB/world.cred" 0644
+check_conf world-readable 1 "credentials=\"$TB/world.cred\"" \
+	"has mode 0644, which lets other users access it; refusing to use it (fix: chmod 0600 $TB/world.cred"
+write_creds "$TB/groupw.cred" 0660
+check_conf group-writable 1 "credentials=\"$TB/groupw.cred\"" "which lets its group modify it"
+
+printf 'consumer_key=a\nconsumer_secret=tbConsumerSecret-x\naccess_token=c\n' > "$TB/partial.cred"
+chmod 0600 "$TB/partial.cred"
+check_conf missing-key 1 "credentials=\"$TB/partial.cred\"" "lacks 'access_token_secret' (write it with omtwitter-auth)"
+
+check_conf bad-url 1 "credentials=\"$TB/good.cred\" endpoint=\"not a url\"" \
+	"omtwitter[bad-url]: parameter 'endpoint': endpoint 'not a url' is not a valid URL"
+check_conf plain-http-remote 1 "credentials=\"$TB/good.cred\" endpoint=\"http://api.x.com\"" \
+	"plain http is only allowed to a loopback host"
+check_conf bad-scheme 1 "credentials=\"$TB/good.cred\" endpoint=\"ftp://api.x.com\"" "scheme must be https"
+check_conf unknown-param 1 "credentials=\"$TB/good.cred\" colour=\"blue\"" "parameter 'colour' not known"
+check_conf bad-timeout 1 "credentials=\"$TB/good.cred\" timeout=\"0\"" \
+	"parameter 'timeout' must be a positive number of milliseconds"
+check_conf missing-cacert 1 "credentials=\"$TB/good.cred\" tls.cacert=\"$TB/none.pem\"" \
+	"parameter 'tls.cacert': cannot read '$TB/none.pem'"
+tb_done

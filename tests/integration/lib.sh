@@ -1,0 +1,210 @@
+# lib.sh - integration test harness (sourced by the tests; POSIX sh + bash's /dev/tcp).
+#
+# Ideas from rsyslog's testbench, our own code: every test gets a private
+# directory with its config, pid file, work directory and logs; servers
+# listen on port 0 and report their port in a file; rsyslogd runs in the
+# foreground (-n) on its own config and is stopped with SIGTERM; tests
+# assert on the emulator's record of what reached the "X API".
+#
+# Output is TAP: ok/not ok lines, a plan at the end (tb_done).
+
+: "${OMTW_SRCDIR:?run through make check}"
+: "${OMTW_BUILDDIR:?run through make check}"
+: "${OMTW_MODULE:=$OMTW_BUILDDIR/plugins/omtwitter/.libs/omtwitter.so}"
+: "${PYTHON3:=/usr/bin/python3}"
+: "${RSYSLOGD:=/usr/sbin/rsyslogd}"
+
+EMULATOR="$OMTW_SRCDIR/tests/xapi-emulator.py"
+RECORD_PY="$OMTW_SRCDIR/tests/integration/record.py"
+TB_TIMEOUT=${TB_TIMEOUT:-30}
+
+tb_n=0
+tb_failed=0
+TB_PIDS=""
+
+# tb_init NAME: fresh private directory, cleanup on exit.
+tb_init() {
+	TB="$OMTW_BUILDDIR/tests/work/$1"
+	rm -rf "$TB"
+	mkdir -p "$TB/spool"
+	trap tb_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+tb_cleanup() {
+	for p in $TB_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $TB_PIDS; do
+		tb_wait_exit "$p" 10 || kill -9 "$p" 2>/dev/null
+	done
+}
+
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+	tb_n=$((tb_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tb_n - $2"
+	else
+		tb_failed=$((tb_failed + 1))
+		echo "not ok $tb_n - $2"
+	fi
+}
+
+diag() { sed 's/^/# /' "$@"; }
+
+tb_done() {
+	echo "1..$tb_n"
+	[ "$tb_failed" -eq 0 ]
+	exit $?
+}
+
+# bail REASON: stop the whole test file with a TAP "Bail out!".
+bail() {
+	echo "Bail out! $*"
+	for f in "$TB"/*.log; do
+		[ -f "$f" ] && { echo "# --- $f"; tail -n 30 "$f" | sed 's/^/# /'; }
+	done
+	exit 1
+}
+
+tb_wait_exit() { # PID SECONDS
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+wait_for_file() { # FILE [SECONDS]
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt $((${2:-$TB_TIMEOUT} * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+# write_creds FILE [MODE]: the test app's credentials (also the emulator's).
+write_creds() {
+	umask 077
+	cat > "$1" <<-EOF
+	# omtwitter test credentials (not real)
+	consumer_key=tbConsumerKey0123456789
+	consumer_secret=tbConsumerSecret-abcdefghijklmnopqrstuvwxyz012345
+	access_token=1234567890-tbAccessTokenABCDEFGHIJKLMNOPQRST
+	access_token_secret=tbAccessTokenSecret-zyxwvutsrqponmlkjihgfedcba9876
+	user_id=1234567890
+	screen_name=omtwitter_test
+	EOF
+	umask 022
+	chmod "${2:-0600}" "$1"
+}
+
+# make_ca DIR NAME: a test CA and a server certificate for 127.0.0.1/localhost.
+make_ca() {
+	mkdir -p "$1"
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$2-ca.key" -out "$2-ca.pem" \
+			-days 2 -subj "/CN=omtwitter test CA $2" >/dev/null 2>&1 &&
+		openssl req -newkey rsa:2048 -nodes -keyout "$2-server.key" -out "$2-server.csr" \
+			-subj "/CN=localhost" >/dev/null 2>&1 &&
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > san.ext &&
+		openssl x509 -req -in "$2-server.csr" -CA "$2-ca.pem" -CAkey "$2-ca.key" \
+			-CAcreateserial -days 2 -extfile san.ext -out "$2-server.pem" >/dev/null 2>&1
+	) || bail "cannot create test CA $2"
+}
+
+# emu_start [--https CERT KEY] [extra emulator args]: sets EMU_URL, EMU_PORT.
+emu_start() {
+	scheme=http
+	tls=""
+	if [ "${1:-}" = "--https" ]; then
+		scheme=https
+		tls="--tls-cert $2 --tls-key $3"
+		shift 3
+	fi
+	[ -f "$TB/emu.cred" ] || write_creds "$TB/emu.cred"
+	rm -f "$TB/emu.port"
+	# shellcheck disable=SC2086
+	"$PYTHON3" "$EMULATOR" --credentials "$TB/emu.cred" --port "${EMU_PORT:-0}" \
+		--port-file "$TB/emu.port" --record "$TB/record.jsonl" --log "$TB/emulator.log" \
+		$tls "$@" &
+	EMU_PID=$!
+	TB_PIDS="$TB_PIDS $EMU_PID"
+	wait_for_file "$TB/emu.port" 15 || bail "emulator did not start"
+	EMU_PORT=$(cat "$TB/emu.port")
+	EMU_URL="$scheme://127.0.0.1:$EMU_PORT"
+}
+
+emu_stop() {
+	kill "$EMU_PID" 2>/dev/null
+	tb_wait_exit "$EMU_PID" 10
+}
+
+# emu_control METHOD PATH [JSON]: call the emulator's control API.
+emu_control() {
+	"$PYTHON3" "$RECORD_PY" control "$EMU_URL" "$1" "$2" "${3:-}" ${EMU_CACERT:+--cacert "$EMU_CACERT"}
+}
+
+# record ARGS...: query the emulator's record (see record.py).
+record() {
+	"$PYTHON3" "$RECORD_PY" "$@" "$TB/record.jsonl"
+}
+
+# wait_for_calls N [FILTER-ARGS...]: until N matching calls are recorded.
+wait_for_calls() {
+	want=$1
+	shift
+	i=0
+	while [ "$(record count "$@" 2>/dev/null || echo 0)" -lt "$want" ]; do
+		i=$((i + 1))
+		[ $i -gt $((TB_TIMEOUT * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+# rs_conf: write $TB/rsyslog.conf; the test's own part comes on stdin and
+# may use $OMTW_MODULE, $TB, $EMU_URL.
+rs_conf() {
+	cat > "$TB/rsyslog.conf" <<-EOF
+	global(workDirectory="$TB/spool" processInternalMessages="on")
+	module(load="imtcp")
+	input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="$TB/tcp.port")
+	module(load="$OMTW_MODULE")
+	# rsyslogd's own messages (start, errors of the module) go to a file
+	if \$programname == "rsyslogd" or \$syslogtag startswith "rsyslogd" then {
+		action(type="omfile" file="$TB/rsyslogd.log")
+		stop
+	}
+	EOF
+	cat >> "$TB/rsyslog.conf"
+}
+
+# rs_start: start a private rsyslogd on $TB/rsyslog.conf; sets TCP_PORT.
+rs_start() {
+	rm -f "$TB/tcp.port" "$TB/rsyslogd.pid"
+	RSYSLOG_DFLT_LOG_INTERNAL=1 "$RSYSLOGD" -n -C -i "$TB/rsyslogd.pid" \
+		-f "$TB/rsyslog.conf" >> "$TB/rsyslogd.out" 2>&1 &
+	RS_PID=$!
+	TB_PIDS="$TB_PIDS $RS_PID"
+	wait_for_file "$TB/tcp.port" 15 || bail "rsyslogd did not start"
+	TCP_PORT=$(cat "$TB/tcp.port")
+}
+
+# rs_stop: SIGTERM, then wait until the process is gone (queues drained).
+rs_stop() {
+	kill -TERM "$RS_PID" 2>/dev/null
+	tb_wait_exit "$RS_PID" 60 || bail "rsyslogd did not stop"
+}
+
+# send_line TEXT...: one syslog line per argument over TCP.
+send_line() {
+	{
+		for m in "$@"; do
+			printf '<14>Nov 27 05:00:00 testhost testtag: %s\n' "$m"
+		done
+	} > "/dev/tcp/127.0.0.1/$TCP_PORT" || bail "cannot send to rsyslogd"
+}

@@ -1,0 +1,46 @@
+#!/bin/bash
+# A bird_alert line reaches the (emulated) X API exactly once, with the exact
+# text and a signature the emulator's independent OAuth implementation
+# verified; a line without the keyword is not posted; one connection is
+# kept alive for consecutive alerts.
+. "$(dirname "$0")/lib.sh"
+tb_init post-alert
+emu_start
+write_creds "$TB/omtwitter.cred"
+rs_conf <<EOF
+if \$msg contains "bird_alert" then {
+	action(type="omtwitter" name="alerts" credentials="$TB/omtwitter.cred"
+	       endpoint="$EMU_URL" errorfile="$TB/errors.jsonl"
+	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+EOF
+rs_start
+
+ALERT='bird_alert disk full !*'"'"'()+&=%~ é ✓ 日本 "q" \'
+send_line "ordinary line, not an alert"
+send_line "$ALERT"
+wait_for_calls 1 --path /2/tweets
+ok $? "the alert reached POST /2/tweets"
+
+send_line "bird_alert second one" "bird_alert third one"
+wait_for_calls 3 --path /2/tweets
+ok $? "two more alerts arrived"
+rs_stop
+
+n=$(record count --path /2/tweets)
+[ "$n" -eq 3 ]; ok $? "exactly three posts, the ordinary line was not posted (got $n)"
+[ "$(record get 0 text --path /2/tweets)" = "$ALERT" ]
+ok $? "the first post carries the exact alert text" || record show --path /2/tweets | diag
+[ "$(record count --path /2/tweets --verified --status 201)" -eq 3 ]
+ok $? "every post was signature-verified and accepted (201)"
+[ "$(record get 0 method --path /2/tweets)" = "POST" ]; ok $? "sent with POST"
+ua=$(record get 0 user_agent --path /2/tweets)
+case "$ua" in omtwitter/*) r=0 ;; *) r=1 ;; esac; ok $r "User-Agent is omtwitter/VERSION ($ua)"
+clients=$(for i in 0 1 2; do record get $i client --path /2/tweets; done | sort -u | wc -l)
+[ "$clients" -eq 1 ]; ok $? "the three posts shared one kept-alive connection"
+[ ! -s "$TB/errors.jsonl" ]; ok $? "nothing was written to the errorfile"
+! grep -q 'omtwitter' "$TB/rsyslogd.log" 2>/dev/null
+ok $? "no error logged by the module" || diag "$TB/rsyslogd.log"
+! grep -qE 'tbConsumerSecret|tbAccessTokenSecret' "$TB"/*.log "$TB"/*.out 2>/dev/null
+ok $? "no secret in any log"
+tb_done

@@ -1,0 +1,144 @@
+/* test_xapi.c - endpoint policy, response classification, transport errors. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "tap.h"
+#include "xapi.h"
+
+static void check_endpoint(const char *url, int accept, const char *want)
+{
+	char err[512] = "";
+	omtw_err e = xapi_check_endpoint(url, err, sizeof(err));
+
+	ok((e == OMTW_OK) == accept, "%s endpoint %s", accept ? "accepts" : "refuses", url);
+	if (!accept && want && !ok(strstr(err, want) != NULL, "the refusal of %s explains: %s", url, want))
+		printf("#   message: %s\n", err);
+}
+
+static void test_endpoints(void)
+{
+	check_endpoint("https://api.x.com", 1, NULL);
+	check_endpoint("https://api.x.com/", 1, NULL);
+	check_endpoint("https://proxy.example/x-api", 1, NULL);
+	check_endpoint("http://127.0.0.1:8080", 1, NULL);
+	check_endpoint("http://127.9.9.9", 1, NULL);
+	check_endpoint("http://localhost:1234", 1, NULL);
+	check_endpoint("http://[::1]:1234", 1, NULL);
+	check_endpoint("http://api.x.com", 0, "only allowed to a loopback host");
+	check_endpoint("http://10.0.0.1", 0, "only allowed to a loopback host");
+	check_endpoint("http://[::2]", 0, "only allowed to a loopback host");
+	check_endpoint("http://127.0.0.1.evil.example", 0, "only allowed to a loopback host");
+	check_endpoint("ftp://api.x.com", 0, "scheme must be https");
+	check_endpoint("api.x.com", 0, "not a valid URL");
+	check_endpoint("https://user:pw@api.x.com", 0, "user information");
+	check_endpoint("https://api.x.com/?a=b", 0, "query or fragment");
+	check_endpoint("", 0, "not a valid URL");
+}
+
+static void classify(long status, const char *body, xapi_outcome want, const char *want_msg)
+{
+	xapi_result r;
+
+	memset(&r, 0, sizeof(r));
+	xapi_classify(status, body, body ? strlen(body) : 0, &r);
+	if (!ok(r.outcome == want, "HTTP %ld is %s", status, xapi_outcome_name(want)))
+		printf("#   got %s\n", xapi_outcome_name(r.outcome));
+	if (want_msg && !ok(strstr(r.error, want_msg) != NULL, "HTTP %ld message: %s", status, want_msg))
+		printf("#   message: %s\n", r.error);
+}
+
+static void test_classify(void)
+{
+	xapi_result r;
+	const char *created = "{\"data\":{\"id\":\"1445880548472328192\",\"text\":\"hi\"}}";
+
+	memset(&r, 0, sizeof(r));
+	xapi_classify(201, created, strlen(created), &r);
+	ok(r.outcome == XAPI_DELIVERED, "201 is delivered");
+	is_str(r.id, "1445880548472328192", "the post id is parsed");
+	const char *dm = "{\"data\":{\"dm_conversation_id\":\"1-2\",\"dm_event_id\":\"1122334455667788990\"}}";
+	xapi_classify(201, dm, strlen(dm), &r);
+	is_str(r.id, "1122334455667788990", "a DM event id is parsed");
+	classify(201, "not json", XAPI_DELIVERED, "no usable id (not JSON)");
+	classify(200, "{\"data\":{\"id\":\"12a\"}}", XAPI_DELIVERED, "no usable id");
+	classify(201, "[1,2]", XAPI_DELIVERED, "no usable id");
+
+	classify(403, "{\"detail\":\"You are not allowed to create a Tweet with duplicate content.\","
+		      "\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403}",
+		 XAPI_DUPLICATE, "duplicate content");
+	classify(403, "{\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Your client app is not "
+		      "configured with the appropriate oauth1 app permissions for this endpoint.\","
+		      "\"type\":\"https://api.twitter.com/2/problems/oauth1-permissions\"}",
+		 XAPI_PERMANENT, "Forbidden: Your client app is not configured");
+	classify(401, "{\"title\":\"Unauthorized\",\"type\":\"about:blank\",\"status\":401,\"detail\":\"Unauthorized\"}",
+		 XAPI_UNAUTHORIZED, "Unauthorized");
+	classify(402, "{\"title\":\"CreditsDepleted\",\"detail\":\"Your enrolled account does not have any credits\"}",
+		 XAPI_NO_CREDITS, "CreditsDepleted");
+	classify(429, "{\"errors\":[{\"code\":88,\"message\":\"Rate limit exceeded\"}]}",
+		 XAPI_RATELIMITED, "Rate limit exceeded");
+	classify(503, "{\"title\":\"Service Unavailable\",\"detail\":\"Service Unavailable\",\"type\":\"about:blank\",\"status\":503}",
+		 XAPI_TRANSIENT, "Service Unavailable");
+	classify(503, "{\"errors\":[{\"message\":\"Over capacity\",\"code\":130}]}", XAPI_TRANSIENT, "Over capacity");
+	classify(500, "<html>oops</html>", XAPI_TRANSIENT, "HTTP 500 (no JSON error body)");
+	classify(502, NULL, XAPI_TRANSIENT, "HTTP 502");
+	classify(408, NULL, XAPI_TRANSIENT, NULL);
+	classify(301, NULL, XAPI_TRANSIENT, NULL);
+	classify(400, "{\"title\":\"Invalid Request\",\"detail\":\"One or more parameters to your request was invalid.\"}",
+		 XAPI_PERMANENT, "Invalid Request: One or more");
+	classify(404, "{}", XAPI_PERMANENT, "HTTP 404");
+	classify(413, "{\"title\":\"x\\ny\\u0001z\"}", XAPI_PERMANENT, "x y z");
+	classify(400, "{\"title\":", XAPI_PERMANENT, "HTTP 400 (no JSON error body)");
+}
+
+/* A loopback port that nothing listens on. */
+static int closed_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(s, (struct sockaddr *)&a, sizeof(a));
+	getsockname(s, (struct sockaddr *)&a, &len);
+	port = ntohs(a.sin_port);
+	close(s);
+	return port;
+}
+
+static void test_transport_error(void)
+{
+	char url[64], err[256] = "";
+	xapi_client *c = NULL;
+	xapi_result r;
+	omtw_creds cr = { "ck", "cs", "at", "ats", NULL, NULL };
+
+	ok(xapi_client_new(&(xapi_config){ .endpoint = "http://example.com", .timeout_ms = 1000 },
+			   &c, err, sizeof(err)) == OMTW_EINVAL && c == NULL,
+	   "a client for a refused endpoint is not created");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", closed_port());
+	ok(xapi_client_new(&(xapi_config){ .endpoint = url, .timeout_ms = 2000 }, &c, err, sizeof(err)) == OMTW_OK,
+	   "a client for a loopback endpoint is created");
+	ok(xapi_post_tweet(c, &cr, "hello", NULL, &r) == OMTW_OK, "a post to a closed port returns a result");
+	ok(r.outcome == XAPI_TRANSIENT && r.status == 0, "connection refused is a transient failure");
+	if (!ok(strstr(r.error, "cannot connect to the endpoint") != NULL, "the message names the cause"))
+		printf("#   message: %s\n", r.error);
+	ok(strstr(r.error, "cs") == NULL && strstr(r.error, "ats") == NULL, "no secret in the message");
+	ok(r.window.reset == -1 && r.user24.remaining == -1, "no rate-limit headers without a response");
+	xapi_client_free(c);
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	test_endpoints();
+	test_classify();
+	test_transport_error();
+	curl_global_cleanup();
+	return tap_done();
+}
