@@ -5,7 +5,7 @@
 # the post as the emulator received it.  Leaves nothing behind.
 set -eu
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$(cd "${1:-$srcdir}" && pwd)
+builddir=$(cd "${1:-$srcdir/_build}" && pwd)
 module="$builddir/plugins/omtwitter/.libs/omtwitter.so"
 python=/usr/bin/python3
 rsyslogd=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)

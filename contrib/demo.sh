@@ -4,4 +4,4 @@
 set -eu
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 "$srcdir/contrib/setup.sh"
-exec "$srcdir/contrib/demo-run.sh" "$srcdir"
+exec "$srcdir/contrib/demo-run.sh" "$srcdir/_build"

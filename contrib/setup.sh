@@ -3,11 +3,20 @@
 # rsyslog source tree and build.  Used by demo.sh and run-tests.sh; safe to
 # run again (each step is skipped when already done).
 #
-# usage: contrib/setup.sh [BUILDDIR]   (default: the source directory)
+# usage: contrib/setup.sh [BUILDDIR]   (default: _build in the source tree)
+#
+# The build happens outside the source tree, so further builds (the
+# sanitizer build of run-tests.sh, make distcheck) can use it too.  Details
+# go to BUILDDIR/setup.log; on failure its tail is shown.
 set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-builddir=${1:-$srcdir}
+builddir=${1:-$srcdir/_build}
+mkdir -p "$builddir"
+builddir=$(cd "$builddir" && pwd)
+log="$builddir/setup.log"
+: > "$log"
+trap 'rc=$?; [ $rc -eq 0 ] || { echo "setup: failed; last lines of $log:" >&2; tail -n 25 "$log" >&2; }' EXIT
 
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libcurl4-openssl-dev libssl-dev libfastjson-dev libestr-dev zlib1g-dev
@@ -26,22 +35,24 @@ if [ -n "$missing" ]; then
 	fi
 	echo "setup: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get -q update >&2
-	apt-get -q install -y --no-install-recommends $missing >&2
+	apt-get -q update >> "$log" 2>&1
+	apt-get -q install -y --no-install-recommends $missing >> "$log" 2>&1
 fi
 
-tree=$("$srcdir/contrib/get-rsyslog-source.sh" "$srcdir/.rsyslog-src" | tail -n 1)
+echo "setup: rsyslog source tree" >&2
+tree=$("$srcdir/contrib/get-rsyslog-source.sh" "$srcdir/.rsyslog-src" 2>> "$log" | tail -n 1)
+grep 'get-rsyslog-source:' "$log" >&2 || true
 
 cd "$srcdir"
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 	echo "setup: autoreconf" >&2
-	autoreconf -fi >&2
+	autoreconf -fi >> "$log" 2>&1
 fi
-mkdir -p "$builddir"
 cd "$builddir"
 if [ ! -f Makefile ] || ! grep -q "^RSYSLOG_SRC = $tree\$" Makefile; then
 	echo "setup: configure" >&2
-	"$srcdir/configure" --with-rsyslog-source="$tree" >&2
+	"$srcdir/configure" --with-rsyslog-source="$tree" >> "$log" 2>&1
 fi
 echo "setup: make" >&2
-make -j"$(nproc)" >&2
+make -j"$(nproc)" >> "$log" 2>&1
+echo "setup: built in $builddir" >&2

@@ -1,0 +1,85 @@
+#!/bin/sh
+# run-tests.sh - the README's test command: install, build and run the whole
+# suite, then print one line "N passed, N failed[, N skipped]".
+#
+# The suite is: every unit and integration test (gcc build); the unit tests
+# again under valgrind; a clang build with AddressSanitizer and
+# UndefinedBehaviorSanitizer running the unit tests; and `make distcheck`.
+# Counts are individual TAP checks; a step that cannot run counts as failed.
+set -u
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+build="$srcdir/_build"
+"$srcdir/contrib/setup.sh" "$build" || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0 failed=0 skipped=0
+logdir="$build/suite-logs"
+rm -rf "$logdir"
+mkdir -p "$logdir"
+
+# add_log NAME FILE: add the counts of an automake test-suite.log.
+add_log() {
+	p=$(sed -n 's/^# PASS: *//p' "$2" 2>/dev/null)
+	f=$(sed -n 's/^# FAIL: *//p' "$2" 2>/dev/null)
+	e=$(sed -n 's/^# ERROR: *//p' "$2" 2>/dev/null)
+	x=$(sed -n 's/^# XPASS: *//p' "$2" 2>/dev/null)
+	s=$(sed -n 's/^# SKIP: *//p' "$2" 2>/dev/null)
+	if [ -z "$p" ]; then
+		echo "== $1: no test results" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	echo "== $1: $p passed, $((f + e + x)) failed, $s skipped" >&2
+	passed=$((passed + p))
+	failed=$((failed + f + e + x))
+	skipped=$((skipped + s))
+	if [ $((f + e + x)) -gt 0 ]; then
+		grep -E '^(FAIL|ERROR|XPASS):' "$2" | sed 's/^/   /' >&2
+	fi
+}
+
+# add_step NAME CMD...: a step that passes or fails as a whole.
+add_step() {
+	name=$1
+	shift
+	if "$@" > "$logdir/$name.log" 2>&1; then
+		echo "== $name: passed" >&2
+		passed=$((passed + 1))
+	else
+		echo "== $name: FAILED, last lines of $logdir/$name.log:" >&2
+		tail -n 30 "$logdir/$name.log" | sed 's/^/   /' >&2
+		failed=$((failed + 1))
+	fi
+}
+
+cd "$build"
+unit=$(sed -n 's/^UNIT_TESTS = //p' "$srcdir/tests/Makefile.am")
+
+# 1. everything, gcc build
+make -C tests check > "$logdir/check.out" 2>&1
+add_log "unit and integration tests" tests/test-suite.log
+
+# 2. unit tests under valgrind: any error or definite leak fails the test
+make -C tests check TESTS="$unit" TEST_SUITE_LOG=test-suite-valgrind.log \
+	TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	> "$logdir/valgrind.out" 2>&1
+add_log "unit tests under valgrind" tests/test-suite-valgrind.log
+
+# 3. clang with ASan+UBSan, in its own build directory
+asan="$build/sanitizers"
+tree=$(sed -n 's/^RSYSLOG_SRC = //p' Makefile)
+mkdir -p "$asan"
+add_step "clang-sanitizer-build" sh -c "cd '$asan' && '$srcdir/configure' CC=clang \
+	--enable-sanitizers --with-rsyslog-source='$tree' && make -j\$(nproc)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	make -C "$asan/tests" check TESTS="$unit" > "$logdir/asan.out" 2>&1
+add_log "unit tests under ASan+UBSan (clang)" "$asan/tests/test-suite.log"
+
+# 4. the distribution builds and passes its tests from a tarball
+add_step "distcheck" make distcheck
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
