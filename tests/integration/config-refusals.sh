@@ -3,7 +3,7 @@
 # with a message that names the action, the parameter and the fix, and
 # accepts a good one.
 . "$(dirname "$0")/lib.sh"
-tb_init config-refusals
+tb_init
 write_creds "$TB/good.cred"
 
 # check_conf NAME WANT-EXIT 'ACTION-PARAMS' [EXPECTED-TEXT]

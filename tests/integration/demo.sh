@@ -2,7 +2,7 @@
 # The README's demo (contrib/demo-run.sh on this build) prints the delivered
 # alert with a verified signature and leaves no process or file behind.
 . "$(dirname "$0")/lib.sh"
-tb_init demo
+tb_init
 before=$(ls -d /tmp/omtwitter-demo.* 2>/dev/null | wc -l)
 "$OMTW_SRCDIR/contrib/demo-run.sh" "$OMTW_BUILDDIR" > "$TB/demo.out" 2>&1
 ok $? "the demo exits 0" || diag "$TB/demo.out"

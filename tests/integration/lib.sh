@@ -22,9 +22,9 @@ tb_n=0
 tb_failed=0
 TB_PIDS=""
 
-# tb_init NAME: fresh private directory, cleanup on exit.
+# tb_init: fresh private directory named after the test, cleanup on exit.
 tb_init() {
-	TB="$OMTW_BUILDDIR/tests/work/$1"
+	TB="$OMTW_BUILDDIR/tests/work/$(basename "$0" .sh)"
 	rm -rf "$TB"
 	mkdir -p "$TB/spool"
 	trap tb_cleanup EXIT
@@ -48,6 +48,7 @@ ok() { # ok COND-EXIT-STATUS DESCRIPTION
 		tb_failed=$((tb_failed + 1))
 		echo "not ok $tb_n - $2"
 	fi
+	return "$(( $1 != 0 ))"
 }
 
 diag() { sed 's/^/# /' "$@"; }
@@ -184,9 +185,18 @@ rs_conf() {
 }
 
 # rs_start: start a private rsyslogd on $TB/rsyslog.conf; sets TCP_PORT.
+# With RS_VALGRIND=yes it runs under valgrind (report in $TB/valgrind.log;
+# see rs_valgrind_ok).
 rs_start() {
 	rm -f "$TB/tcp.port" "$TB/rsyslogd.pid"
-	RSYSLOG_DFLT_LOG_INTERNAL=1 "$RSYSLOGD" -n -C -i "$TB/rsyslogd.pid" \
+	wrapper=""
+	if [ "${RS_VALGRIND:-}" = yes ]; then
+		wrapper="valgrind --log-file=$TB/valgrind.%p.log --leak-check=full
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite
+			--suppressions=$OMTW_SRCDIR/tests/integration/rsyslogd.supp"
+	fi
+	# shellcheck disable=SC2086
+	RSYSLOG_DFLT_LOG_INTERNAL=1 $wrapper "$RSYSLOGD" -n -C -i "$TB/rsyslogd.pid" \
 		-f "$TB/rsyslog.conf" >> "$TB/rsyslogd.out" 2>&1 &
 	RS_PID=$!
 	TB_PIDS="$TB_PIDS $RS_PID"
@@ -195,9 +205,16 @@ rs_start() {
 }
 
 # rs_stop: SIGTERM, then wait until the process is gone (queues drained).
+# Under valgrind, one more check: no memory error, no definite leak.
 rs_stop() {
 	kill -TERM "$RS_PID" 2>/dev/null
 	tb_wait_exit "$RS_PID" 60 || bail "rsyslogd did not stop"
+	if [ "${RS_VALGRIND:-}" = yes ]; then
+		vg="$TB/valgrind.$RS_PID.log"
+		grep -q 'ERROR SUMMARY: 0 errors' "$vg" &&
+			grep -Eq 'definitely lost: 0 bytes|no leaks are possible' "$vg"
+		ok $? "valgrind: rsyslogd with the module had no memory errors and no leaks" || diag "$vg"
+	fi
 }
 
 # send_line TEXT...: one syslog line per argument over TCP.

@@ -3,7 +3,7 @@
 # verified); with a wrong CA nothing is posted, a TLS verification error is
 # logged, and the alert waits instead of being lost.
 . "$(dirname "$0")/lib.sh"
-tb_init post-alert-https
+tb_init
 make_ca "$TB/tls" good
 make_ca "$TB/tls" other
 emu_start --https "$TB/tls/good-server.pem" "$TB/tls/good-server.key"

@@ -4,7 +4,7 @@
 # verified; a line without the keyword is not posted; one connection is
 # kept alive for consecutive alerts.
 . "$(dirname "$0")/lib.sh"
-tb_init post-alert
+tb_init
 emu_start
 write_creds "$TB/omtwitter.cred"
 rs_conf <<EOF

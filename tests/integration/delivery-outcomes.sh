@@ -1,0 +1,98 @@
+#!/bin/bash
+# Delivery semantics (design section 6) with a real rsyslogd and the
+# emulator's fault injection: 503 and 401 suspend and retry until the post
+# arrives once; a permanent 400 is logged, counted, written to the errorfile
+# and does not hold up later alerts; a 403 "duplicate content" answer counts
+# as delivered; after a 429 no request is made before the reset time.
+# Finally the impstats counters must match exactly.
+. "$(dirname "$0")/lib.sh"
+tb_init
+emu_start
+write_creds "$TB/omtwitter.cred"
+rs_conf <<EOF
+module(load="impstats" interval="1" format="json" log.file="$TB/stats.json"
+       log.syslog="off" resetCounters="off")
+if \$msg contains "bird_alert" then {
+	action(type="omtwitter" name="alerts" credentials="$TB/omtwitter.cred"
+	       endpoint="$EMU_URL" errorfile="$TB/errors.jsonl"
+	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+EOF
+rs_start
+posted() { wait_for_calls "$1" --path /2/tweets --status 201; }
+
+# 503 twice, then the post goes through
+emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":503,"count":2}]}' >/dev/null
+send_line "bird_alert A: 503 twice first"
+posted 1; ok $? "after two 503 answers the alert is posted"
+[ "$(record count --path /2/tweets --status 503)" -eq 2 ]; ok $? "exactly two attempts met the 503"
+
+# a permanent 400 is consumed; the next alert is not held up
+emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":400,"count":1}]}' >/dev/null
+send_line "bird_alert B: refused for good"
+send_line "bird_alert C: after the refused one"
+posted 2; ok $? "the alert after a permanent 400 is posted (no head-of-line blocking)"
+[ "$(record texts --path /2/tweets --status 201 | tail -n 1)" = "bird_alert C: after the refused one" ]
+ok $? "it is alert C"
+[ "$(record count --path /2/tweets --status 400)" -eq 1 ]; ok $? "the refused alert was tried once, not retried"
+"$PYTHON3" - "$TB/errors.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+r = json.loads(lines[0])
+sys.exit(0 if len(lines) == 1 and r["text"] == "bird_alert B: refused for good" and r["status"] == 400
+         and r["action"] == "alerts" and "Invalid Request" in r["error"] and r["time"].endswith("Z") else 1)
+PY
+ok $? "the errorfile holds one JSON line: text, status 400, X's error, action, time"
+grep -q 'omtwitter\[alerts\]: X refused the alert permanently (HTTP 400: Invalid Request' "$TB/rsyslogd.log"
+ok $? "the refusal is logged with X's error text" || diag "$TB/rsyslogd.log"
+
+# the same text again: X answers 403 duplicate content, which is not a failure
+send_line "bird_alert A: 503 twice first"
+wait_for_calls 1 --path /2/tweets --status 403
+ok $? "a repeated text gets X's 403 duplicate-content answer"
+
+# 401 twice: suspended, logged once, then posted
+emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":401,"count":2}]}' >/dev/null
+send_line "bird_alert E: after 401s"
+posted 3; ok $? "after two 401 answers the alert is posted"
+[ "$(grep -c 'X rejected the credentials' "$TB/rsyslogd.log")" -eq 1 ]
+ok $? "the 401 is logged once, not per retry"
+
+# 429 with a reset three seconds ahead: nothing is sent before it
+reset=$(( $(date +%s) + 3 ))
+emu_control POST /_emu/faults "{\"faults\":[{\"path\":\"/2/tweets\",\"status\":429,\"count\":1,
+	\"headers\":{\"x-rate-limit-remaining\":\"0\",\"x-rate-limit-reset\":\"$reset\"}}]}" >/dev/null
+send_line "bird_alert F: after a 429"
+posted 4; ok $? "after the 429 the alert is posted"
+"$PYTHON3" - "$TB/record.jsonl" "$reset" <<'PY'
+import json, sys
+calls = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+i = max(k for k, c in enumerate(calls) if c["status"] == 429)
+later = calls[i + 1:]
+sys.exit(0 if later and all(c["time"] >= int(sys.argv[2]) for c in later) else 1)
+PY
+ok $? "no request between the 429 and its reset time"
+grep -q 'omtwitter\[alerts\]: rate limited by X (HTTP 429' "$TB/rsyslogd.log"; ok $? "the 429 is logged"
+
+sleep 2 # one more impstats interval
+rs_stop
+[ "$(record count --path /2/tweets --status 201)" -eq 4 ]; ok $? "four posts in all, none twice"
+"$PYTHON3" - "$TB/stats.json" <<'PY'
+import json, sys
+last = None
+for line in open(sys.argv[1]):
+    line = line[line.find("{"):]
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if o.get("origin") == "omtwitter" and o.get("name") == "alerts":
+        last = o
+want = {"submitted": 6, "posted": 5, "failures": 1, "ratelimited": 1,
+        "requests": 11, "retries": 5, "deduplicated": 0}
+got = {k: last.get(k) for k in want} if last else None
+print("# counters:", got)
+sys.exit(0 if got == want else 1)
+PY
+ok $? "impstats counters: submitted 6, posted 5 (4 + the duplicate), failures 1, ratelimited 1, requests 11, retries 5"
+tb_done

@@ -1,0 +1,4 @@
+#!/bin/bash
+# post-alert-https.sh with rsyslogd (and the module) under valgrind.
+RS_VALGRIND=yes TB_TIMEOUT=90
+. "$(dirname "$0")/post-alert-https.sh"
