@@ -33,6 +33,14 @@ omtw_err credfile_parse(const char *buf, size_t len, const char *name,
 /* OMTW_OK when a file of this type and mode may hold secrets. */
 omtw_err credfile_check_mode(mode_t mode, const char *name, char *err, size_t errlen);
 
+/* Write creds to path atomically: a temporary file in the same directory
+ * created with mode (0600, or 0640 for a dedicated group) and owner
+ * (uid/gid (uid_t)-1/(gid_t)-1 to keep), written, fsynced, then linked into
+ * place -- never replacing an existing file unless force, which renames --
+ * and the directory fsynced.  On failure nothing is left behind. */
+omtw_err credfile_write(const char *path, const omtw_creds *c, mode_t mode,
+			uid_t uid, gid_t gid, int force, char *err, size_t errlen);
+
 /* Wipe and free every field. */
 void credfile_clear(omtw_creds *c);
 

@@ -204,7 +204,7 @@ static void writeErrorFile(instanceData *pData, const char *text, const xapi_res
 static void consumeRefused(instanceData *pData, const char *text, const xapi_result *res)
 {
 	LogError(0, RS_RET_DATAFAIL, "omtwitter[%s]: X refused the alert permanently "
-		 "(HTTP %ld: %s); it is not retried%s%s", pData->name, res->status, res->error,
+		 "(%s); it is not retried%s%s", pData->name, res->error,
 		 pData->errorFile ? " and was written to " : "",
 		 pData->errorFile ? pData->errorFile : "");
 	STATSCOUNTER_INC(pData->ctrFailures, pData->mutCtrFailures);
@@ -268,22 +268,22 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 		if (until > pData->suspendedUntil)
 			pData->suspendedUntil = until;
 		pthread_mutex_unlock(&pData->mut);
-		LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: rate limited by X (HTTP 429: %s); "
+		LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: rate limited by X (%s); "
 			 "no request before %lld (in %lld s)", pData->name, res->error,
 			 (long long)until, (long long)(until - time(NULL)));
 		return RS_RET_SUSPENDED;
 	case XAPI_UNAUTHORIZED:
 		if (firstTime(pData, &pData->loggedAuth))
 			LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: X rejected the credentials "
-				 "(HTTP %ld: %s); check the keys in the credentials file and the "
+				 "(%s); check the keys in the credentials file and the "
 				 "clock (NTP), then send rsyslogd a HUP; alerts wait",
-				 pData->name, res->status, res->error);
+				 pData->name, res->error);
 		return RS_RET_SUSPENDED;
 	case XAPI_NO_CREDITS:
 		if (firstTime(pData, &pData->loggedCredits))
 			LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: the X account is out of "
-				 "credits (HTTP %ld: %s); alerts wait until it is topped up",
-				 pData->name, res->status, res->error);
+				 "credits (%s); alerts wait until it is topped up",
+				 pData->name, res->error);
 		return RS_RET_SUSPENDED;
 	case XAPI_TRANSIENT:
 		if (pWrkrData->lastLogged != XAPI_TRANSIENT)

@@ -179,6 +179,8 @@ static void copy_clean(char *dst, size_t dstlen, const char *src)
 
 	for (; *src && o + 1 < dstlen; src++)
 		dst[o++] = (unsigned char)*src < 0x20 || *src == 0x7f ? ' ' : *src;
+	while (o && dst[o - 1] == ' ')
+		o--;
 	dst[o] = '\0';
 }
 
@@ -217,10 +219,11 @@ void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
 		    fjson_object_is_type(errs, fjson_type_array) && fjson_object_array_length(errs) > 0)
 			detail = jstr(fjson_object_array_get_idx(errs, 0), "detail");
 	}
+	/* "HTTP 403: Forbidden: <detail>": status, then X's own words */
 	if (title && detail && strcmp(title, detail) != 0)
-		snprintf(msg, sizeof(msg), "%s: %s", title, detail);
+		snprintf(msg, sizeof(msg), "HTTP %ld: %s: %s", status, title, detail);
 	else if (title || detail)
-		snprintf(msg, sizeof(msg), "%s", detail ? detail : title);
+		snprintf(msg, sizeof(msg), "HTTP %ld: %s", status, detail ? detail : title);
 
 	if (status >= 200 && status < 300) {
 		res->outcome = XAPI_DELIVERED;
@@ -244,8 +247,12 @@ void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
 	} else {
 		res->outcome = XAPI_PERMANENT;
 	}
-	if (!msg[0] && res->outcome != XAPI_DELIVERED)
-		snprintf(msg, sizeof(msg), "HTTP %ld%s", status, root ? "" : " (no JSON error body)");
+	if (!msg[0] && res->outcome != XAPI_DELIVERED) {
+		if (root == NULL && body && len && len < 200 && !memchr(body, '<', len))
+			snprintf(msg, sizeof(msg), "HTTP %ld: %.*s", status, (int)len, body);
+		else
+			snprintf(msg, sizeof(msg), "HTTP %ld%s", status, root ? "" : " (no JSON error body)");
+	}
 	copy_clean(res->error, sizeof(res->error), msg);
 	if (root)
 		fjson_object_put(root);
@@ -303,26 +310,31 @@ static void transport_error(xapi_client *c, CURLcode rc, xapi_result *res)
 	res->outcome = XAPI_TRANSIENT;
 }
 
-/* Sign and perform one request with a JSON body (unsigned, as X requires). */
-static omtw_err perform_json(xapi_client *c, const omtw_creds *cr, const char *method,
-			     const char *path, const char *json, xapi_result *res)
+/* Sign and perform one request.  A JSON body is never signed (X's rule);
+ * extra holds protocol parameters such as oauth_callback/oauth_verifier.
+ * POST without a body sends an empty one.  The response body stays in c. */
+static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *method,
+			const char *path, const oauth1_params *extra, const char *json,
+			xapi_result *res)
 {
-	oauth1_keys keys = { cr->consumer_key, cr->consumer_secret,
-			     cr->access_token, cr->access_token_secret };
 	struct curl_slist *hdrs = NULL, *tmp;
 	char *url = NULL, *auth = NULL, *authhdr = NULL;
 	size_t ulen = strlen(c->endpoint) + strlen(path) + 1;
+	int post = strcmp(method, "POST") == 0;
 	omtw_err e = OMTW_ENOMEM;
 	CURLcode rc;
 
 	memset(res, 0, sizeof(*res));
 	res->window.limit = res->window.remaining = res->window.reset = -1;
 	res->user24 = res->app24 = res->window;
+	c->len = 0;
+	c->body[0] = '\0';
+	c->curlerr[0] = '\0';
 	if ((url = malloc(ulen)) == NULL)
 		goto done;
 	snprintf(url, ulen, "%s%s", c->endpoint, path);
-	oauth1_request req = { .method = method, .url = url, .with_version = true };
-	if ((e = oauth1_authorization(&keys, &req, &auth)) != OMTW_OK)
+	oauth1_request req = { .method = method, .url = url, .extra = extra, .with_version = true };
+	if ((e = oauth1_authorization(keys, &req, &auth)) != OMTW_OK)
 		goto done;
 	e = OMTW_ENOMEM;
 	if ((authhdr = malloc(strlen(auth) + 16)) == NULL)
@@ -335,14 +347,11 @@ static omtw_err perform_json(xapi_client *c, const omtw_creds *cr, const char *m
 	if (json)
 		ADD_HDR("Content-Type: application/json");
 #undef ADD_HDR
-	c->len = 0;
-	c->body[0] = '\0';
-	c->curlerr[0] = '\0';
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
-	if (json) {
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, json);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
+	if (post) {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, json ? json : "");
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)(json ? strlen(json) : 0));
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	}
@@ -369,6 +378,12 @@ done:
 	return e;
 }
 
+static oauth1_keys user_keys(const omtw_creds *cr)
+{
+	return (oauth1_keys){ cr->consumer_key, cr->consumer_secret,
+			      cr->access_token, cr->access_token_secret };
+}
+
 omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,
 			 const char *reply_to, xapi_result *res)
 {
@@ -389,11 +404,145 @@ omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,
 	const char *json = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
 	if (json == NULL)
 		goto done;
-	e = perform_json(c, cr, "POST", "/2/tweets", json, res);
+	oauth1_keys keys = user_keys(cr);
+	e = perform(c, &keys, "POST", "/2/tweets", NULL, json, res);
 done:
 	if (r)
 		fjson_object_put(r);
 	if (o)
 		fjson_object_put(o);
 	return e;
+}
+
+/* Find name in a form-urlencoded response; a new string or NULL. */
+static char *form_value(const char *body, size_t len, const char *name)
+{
+	oauth1_params p;
+	char *v = NULL;
+
+	oauth1_params_init(&p);
+	if (oauth1_params_add_form(&p, body, len) == OMTW_OK)
+		for (size_t i = 0; i < p.n && v == NULL; i++)
+			if (strcmp(p.v[i].name, name) == 0)
+				v = strdup(p.v[i].value);
+	oauth1_params_free(&p);
+	return v;
+}
+
+static void bad_response(xapi_result *res, const char *what)
+{
+	res->outcome = XAPI_PERMANENT;
+	snprintf(res->error, sizeof(res->error), "HTTP %ld but %s", res->status, what);
+}
+
+/* Form-encoded token responses count as success only with HTTP 200. */
+static int token_ok(xapi_result *res)
+{
+	if (res->outcome == XAPI_DELIVERED && res->status != 200)
+		bad_response(res, "not the 200 a token endpoint answers with");
+	return res->outcome == XAPI_DELIVERED;
+}
+
+omtw_err xapi_request_token(xapi_client *c, const char *consumer_key,
+			    const char *consumer_secret, char **token, char **secret,
+			    xapi_result *res)
+{
+	oauth1_keys keys = { consumer_key, consumer_secret, NULL, NULL };
+	oauth1_params extra;
+	char *confirmed = NULL;
+	omtw_err e;
+
+	*token = *secret = NULL;
+	oauth1_params_init(&extra);
+	if ((e = oauth1_params_add(&extra, "oauth_callback", "oob")) != OMTW_OK ||
+	    (e = perform(c, &keys, "POST", "/oauth/request_token", &extra, NULL, res)) != OMTW_OK ||
+	    !token_ok(res))
+		goto done;
+	*token = form_value(c->body, c->len, "oauth_token");
+	*secret = form_value(c->body, c->len, "oauth_token_secret");
+	confirmed = form_value(c->body, c->len, "oauth_callback_confirmed");
+	if (*token == NULL || *secret == NULL || **token == '\0')
+		bad_response(res, "the response lacks oauth_token/oauth_token_secret");
+	else if (confirmed == NULL || strcmp(confirmed, "true") != 0)
+		bad_response(res, "the server did not confirm the out-of-band callback "
+			     "(oauth_callback_confirmed is not true)");
+done:
+	if (res->outcome != XAPI_DELIVERED) {
+		free(*token);
+		free(*secret);
+		*token = *secret = NULL;
+	}
+	free(confirmed);
+	oauth1_params_free(&extra);
+	return e;
+}
+
+omtw_err xapi_access_token(xapi_client *c, const char *consumer_key,
+			   const char *consumer_secret, const char *request_token,
+			   const char *request_secret, const char *pin,
+			   omtw_creds *out, xapi_result *res)
+{
+	oauth1_keys keys = { consumer_key, consumer_secret, request_token, request_secret };
+	oauth1_params extra;
+	omtw_err e;
+
+	memset(out, 0, sizeof(*out));
+	oauth1_params_init(&extra);
+	if ((e = oauth1_params_add(&extra, "oauth_verifier", pin)) != OMTW_OK ||
+	    (e = perform(c, &keys, "POST", "/oauth/access_token", &extra, NULL, res)) != OMTW_OK ||
+	    !token_ok(res))
+		goto done;
+	out->access_token = form_value(c->body, c->len, "oauth_token");
+	out->access_token_secret = form_value(c->body, c->len, "oauth_token_secret");
+	out->user_id = form_value(c->body, c->len, "user_id");
+	out->screen_name = form_value(c->body, c->len, "screen_name");
+	out->consumer_key = strdup(consumer_key);
+	out->consumer_secret = strdup(consumer_secret);
+	if (!out->access_token || !out->access_token_secret || !*out->access_token ||
+	    !out->consumer_key || !out->consumer_secret)
+		bad_response(res, "the response lacks oauth_token/oauth_token_secret");
+done:
+	if (res->outcome != XAPI_DELIVERED)
+		credfile_clear(out);
+	oauth1_params_free(&extra);
+	return e;
+}
+
+omtw_err xapi_users_me(xapi_client *c, const omtw_creds *cr, char *username,
+		       size_t ulen, xapi_result *res)
+{
+	oauth1_keys keys = user_keys(cr);
+	struct fjson_object *root, *data;
+	const char *name = NULL;
+	omtw_err e;
+
+	username[0] = '\0';
+	if ((e = perform(c, &keys, "GET", "/2/users/me", NULL, NULL, res)) != OMTW_OK ||
+	    res->outcome != XAPI_DELIVERED)
+		return e;
+	if ((root = fjson_tokener_parse(c->body)) != NULL &&
+	    fjson_object_object_get_ex(root, "data", &data))
+		name = jstr(data, "username");
+	if (name && res->id[0] && strlen(name) < ulen && strspn(name,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name))
+		strcpy(username, name);
+	else
+		bad_response(res, "the response lacks data.id/data.username");
+	if (root)
+		fjson_object_put(root);
+	return OMTW_OK;
+}
+
+char *xapi_authorize_url(const xapi_client *c, const char *request_token)
+{
+	char *enc = oauth1_encode(request_token, strlen(request_token)), *url = NULL;
+	size_t len;
+
+	if (enc == NULL)
+		return NULL;
+	len = strlen(c->endpoint) + strlen(enc) + 32;
+	if ((url = malloc(len)) != NULL)
+		snprintf(url, len, "%s/oauth/authorize?oauth_token=%s", c->endpoint, enc);
+	free(enc);
+	return url;
 }

@@ -69,6 +69,23 @@ void xapi_client_free(xapi_client *c);
 omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,
 			 const char *reply_to, xapi_result *res);
 
+/* The PIN flow (RFC 5849 section 2 with oauth_callback=oob).  Success is
+ * res->outcome == XAPI_DELIVERED; otherwise res->error says why. */
+omtw_err xapi_request_token(xapi_client *c, const char *consumer_key,
+			    const char *consumer_secret, char **token, char **secret,
+			    xapi_result *res);
+/* The URL the user opens to authorize the request token (malloc'd). */
+char *xapi_authorize_url(const xapi_client *c, const char *request_token);
+/* Exchange the PIN; fills every field of *out. */
+omtw_err xapi_access_token(xapi_client *c, const char *consumer_key,
+			   const char *consumer_secret, const char *request_token,
+			   const char *request_secret, const char *pin,
+			   omtw_creds *out, xapi_result *res);
+
+/* GET /2/users/me: res->id is the user id, username the handle. */
+omtw_err xapi_users_me(xapi_client *c, const omtw_creds *cr, char *username,
+		       size_t ulen, xapi_result *res);
+
 /* Classification of a finished HTTP exchange; fills res->outcome, res->id
  * and res->error from status and body (either X error shape). */
 void xapi_classify(long status, const char *body, size_t len, xapi_result *res);

@@ -125,6 +125,65 @@ static void test_modes(void)
 	ok(credfile_load(p, &c, err, sizeof(err)) == OMTW_ETOOBIG, "an oversized file is refused");
 }
 
+static int count_entries(const char *d)
+{
+	char cmd[300];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", d);
+	if ((p = popen(cmd, "r")) != NULL) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+static void test_write(void)
+{
+	omtw_creds c = { "ck", "cs-SECRET", "1-at", "ats-SECRET", "1", "alerts" }, back;
+	char sub[300], path[400], err[512] = "";
+	struct stat st;
+
+	snprintf(sub, sizeof(sub), "%s/w", dir);
+	mkdir(sub, 0755);
+	snprintf(path, sizeof(path), "%s/out.cred", sub);
+	ok(credfile_write(path, &c, 0600, (uid_t)-1, (gid_t)-1, 0, err, sizeof(err)) == OMTW_OK,
+	   "credentials are written");
+	ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600, "with mode 0600");
+	ok(credfile_load(path, &back, err, sizeof(err)) == OMTW_OK, "and read back by the same parser");
+	is_str(back.access_token_secret, "ats-SECRET", "every value round-trips");
+	is_str(back.screen_name, "alerts", "optional values too");
+	credfile_clear(&back);
+	is_int(count_entries(sub), 1, "no temporary file is left");
+
+	c.consumer_key = "changed";
+	err[0] = '\0';
+	ok(credfile_write(path, &c, 0600, (uid_t)-1, (gid_t)-1, 0, err, sizeof(err)) == OMTW_EIO &&
+	   strstr(err, "exists; not replacing it without --force"), "an existing file is not replaced");
+	credfile_load(path, &back, err, sizeof(err));
+	is_str(back.consumer_key, "ck", "and keeps its content");
+	credfile_clear(&back);
+	is_int(count_entries(sub), 1, "no temporary file is left after refusing");
+	ok(credfile_write(path, &c, 0640, (uid_t)-1, (gid_t)-1, 1, err, sizeof(err)) == OMTW_OK,
+	   "with force it is replaced");
+	credfile_load(path, &back, err, sizeof(err));
+	is_str(back.consumer_key, "changed", "by the new content");
+	credfile_clear(&back);
+	ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640, "0640 when asked for");
+	is_int(count_entries(sub), 1, "no temporary file is left after replacing");
+
+	snprintf(path, sizeof(path), "%s/nodir/out.cred", sub);
+	ok(credfile_write(path, &c, 0600, (uid_t)-1, (gid_t)-1, 0, err, sizeof(err)) == OMTW_EIO &&
+	   strstr(err, "cannot create a temporary file next to"), "a missing directory is reported");
+	c.access_token = NULL;
+	snprintf(path, sizeof(path), "%s/partial.cred", sub);
+	ok(credfile_write(path, &c, 0600, (uid_t)-1, (gid_t)-1, 0, err, sizeof(err)) == OMTW_EINVAL,
+	   "incomplete credentials are not written");
+	ok(strstr(err, "SECRET") == NULL, "no secret in any of these messages");
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL)
@@ -132,6 +191,7 @@ int main(void)
 	test_parse();
 	test_nul();
 	test_modes();
+	test_write();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -93,7 +93,9 @@ static void test_classify(void)
 		 XAPI_PERMANENT, "Invalid Request: One or more");
 	classify(404, "{}", XAPI_PERMANENT, "HTTP 404");
 	classify(413, "{\"title\":\"x\\ny\\u0001z\"}", XAPI_PERMANENT, "x y z");
-	classify(400, "{\"title\":", XAPI_PERMANENT, "HTTP 400 (no JSON error body)");
+	classify(400, "{\"title\":", XAPI_PERMANENT, "HTTP 400: {\"title\":");
+	classify(401, "Invalid request token.", XAPI_UNAUTHORIZED, "HTTP 401: Invalid request token.");
+	classify(503, "<html><body>down</body></html>", XAPI_TRANSIENT, "HTTP 503 (no JSON error body)");
 }
 
 /* A loopback port that nothing listens on. */

@@ -1,0 +1,361 @@
+/* omtwitter-auth - one-time OAuth 1.0a PIN exchange for omtwitter.
+ *
+ * request token -> authorize URL -> PIN -> access token -> credentials file
+ * (written atomically, mode 0600) -> GET /2/users/me -> the rsyslog lines
+ * to use it.  The consumer key and secret come from the environment or the
+ * terminal, never from argv; no secret is ever printed.
+ *
+ * Exit status: 0 success, 1 remote or authorization failure, 2 usage or
+ * local error.
+ */
+#include "omtw-config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "credfile.h"
+#include "xapi.h"
+
+#define EXIT_REMOTE 1
+#define EXIT_LOCAL 2
+#define TIMEOUT_MS 30000
+
+struct options {
+	const char *endpoint;
+	const char *cacert;
+	const char *output;
+	const char *verify;
+	const char *owner;
+	int force;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: omtwitter-auth [--endpoint URL] [--cacert FILE] [--owner USER[:GROUP]]\n"
+		"                      [--force] --output FILE\n"
+		"       omtwitter-auth --verify FILE [--endpoint URL] [--cacert FILE]\n"
+		"\n"
+		"Authorizes omtwitter to post as an X account (OAuth 1.0a PIN flow) and writes\n"
+		"the credentials file the rsyslog action reads.\n"
+		"\n"
+		"  --output FILE      write the credentials here (mode 0600; never replaces an\n"
+		"                     existing file unless --force)\n"
+		"  --owner USER[:GROUP]  chown the file; with a GROUP, mode 0640 (for rsyslogd\n"
+		"                     running as that group)\n"
+		"  --force            replace an existing FILE\n"
+		"  --verify FILE      check an existing credentials file (permissions and a live\n"
+		"                     GET /2/users/me) and print the account\n"
+		"  --endpoint URL     API base URL (default %s)\n"
+		"  --cacert FILE      CA certificates to verify the endpoint with\n"
+		"  --help, --version\n"
+		"\n"
+		"The app's consumer key and secret are read from OMTWITTER_CONSUMER_KEY and\n"
+		"OMTWITTER_CONSUMER_SECRET, or asked for on the terminal (the secret without\n"
+		"echo). The PIN is read from standard input.\n"
+		"Exit status: 0 success, 1 remote or authorization failure, 2 usage or local error.\n",
+		XAPI_DEFAULT_ENDPOINT);
+}
+
+/* Read one line from f into a new string without its newline; NULL at EOF. */
+static char *read_line(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, f);
+
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+			 line[n - 1] == ' ' || line[n - 1] == '\t'))
+		line[--n] = '\0';
+	return line;
+}
+
+/* Ask on the controlling terminal, without echo for secrets. */
+static char *ask_tty(const char *prompt, int echo)
+{
+	struct termios old, quiet;
+	char *answer;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int restore = 0;
+
+	if (tty == NULL)
+		return NULL;
+	fputs(prompt, tty);
+	fflush(tty);
+	if (!echo && tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_lflag |= ECHONL;
+		restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+	}
+	answer = read_line(tty);
+	if (restore)
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fclose(tty);
+	return answer;
+}
+
+/* A value from the environment, or the terminal. */
+static char *consumer_value(const char *env, const char *prompt, int echo)
+{
+	const char *v = getenv(env);
+	char *answer;
+
+	if (v && *v)
+		return strdup(v);
+	if ((answer = ask_tty(prompt, echo)) == NULL)
+		fprintf(stderr, "omtwitter-auth: set %s or run on a terminal to be asked for it\n", env);
+	return answer;
+}
+
+static int parse_owner(const char *spec, uid_t *uid, gid_t *gid)
+{
+	char *copy = strdup(spec), *colon;
+	struct passwd *pw;
+	struct group *gr;
+	int ok = 0;
+
+	if (copy == NULL)
+		return 0;
+	if ((colon = strchr(copy, ':')) != NULL)
+		*colon++ = '\0';
+	if ((pw = getpwnam(copy)) == NULL) {
+		fprintf(stderr, "omtwitter-auth: --owner: no such user '%s'\n", copy);
+		goto done;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (colon) {
+		if ((gr = getgrnam(colon)) == NULL) {
+			fprintf(stderr, "omtwitter-auth: --owner: no such group '%s'\n", colon);
+			goto done;
+		}
+		*gid = gr->gr_gid;
+	}
+	ok = 1;
+done:
+	free(copy);
+	return ok;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		OPENSSL_cleanse(s, strlen(s));
+		free(s);
+	}
+}
+
+/* "step failed: HTTP 401: Unauthorized" for any failed exchange. */
+static int remote_failure(const char *step, const xapi_result *res)
+{
+	fprintf(stderr, "omtwitter-auth: %s failed: %s\n", step, res->error);
+	if (res->outcome == XAPI_UNAUTHORIZED)
+		fprintf(stderr, "omtwitter-auth: check the consumer key and secret (and, at the "
+			"access-token step, the PIN: each PIN works once); also check the clock\n");
+	return EXIT_REMOTE;
+}
+
+/* Verify creds with GET /2/users/me and print the account and config lines. */
+static int verify_and_show(xapi_client *api, const omtw_creds *cr, const struct options *o,
+			   const char *path)
+{
+	char name[64], abspath[4096];
+	xapi_result res;
+
+	if (xapi_users_me(api, cr, name, sizeof(name), &res) != OMTW_OK) {
+		fprintf(stderr, "omtwitter-auth: out of memory\n");
+		return EXIT_LOCAL;
+	}
+	if (res.outcome != XAPI_DELIVERED)
+		return remote_failure("verification (GET /2/users/me)", &res);
+	printf("authorized as @%s (%s)\n", name, res.id);
+	if (realpath(path, abspath) == NULL)
+		snprintf(abspath, sizeof(abspath), "%s", path);
+	printf("\nTo post alerts with it, add to /etc/rsyslog.d/omtwitter.conf:\n\n"
+	       "module(load=\"omtwitter\")\n"
+	       "if $msg contains \"bird_alert\" then {\n"
+	       "    action(type=\"omtwitter\" name=\"bird_alert\"\n"
+	       "           credentials=\"%s\"\n", abspath);
+	if (o->endpoint)
+		printf("           endpoint=\"%s\"\n", o->endpoint);
+	if (o->cacert)
+		printf("           tls.cacert=\"%s\"\n", o->cacert);
+	printf("           queue.type=\"LinkedList\" queue.filename=\"omtwitter_bird_alert\"\n"
+	       "           queue.saveOnShutdown=\"on\"\n"
+	       "           action.resumeRetryCount=\"-1\" action.resumeInterval=\"10\")\n"
+	       "}\n\nthen check it with: rsyslogd -N1\n");
+	return 0;
+}
+
+static int do_verify(xapi_client *api, const struct options *o)
+{
+	omtw_creds cr;
+	char err[512];
+	int rc;
+
+	if (credfile_load(o->verify, &cr, err, sizeof(err)) != OMTW_OK) {
+		fprintf(stderr, "omtwitter-auth: %s\n", err);
+		return EXIT_LOCAL;
+	}
+	rc = verify_and_show(api, &cr, o, o->verify);
+	credfile_clear(&cr);
+	return rc;
+}
+
+static int do_authorize(xapi_client *api, const struct options *o)
+{
+	char *ck = NULL, *cs = NULL, *rtoken = NULL, *rsecret = NULL, *pin = NULL, *url;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	mode_t mode = 0600;
+	omtw_creds cr;
+	xapi_result res;
+	char err[512];
+	struct stat st;
+	int rc = EXIT_LOCAL;
+
+	memset(&cr, 0, sizeof(cr));
+	if (o->owner) {
+		if (!parse_owner(o->owner, &uid, &gid))
+			return EXIT_LOCAL;
+		if (strchr(o->owner, ':'))
+			mode = 0640;
+	}
+	if (!o->force && lstat(o->output, &st) == 0) {
+		fprintf(stderr, "omtwitter-auth: %s exists; not replacing it without --force\n", o->output);
+		return EXIT_LOCAL;
+	}
+	if ((ck = consumer_value("OMTWITTER_CONSUMER_KEY", "Consumer key (API key): ", 1)) == NULL ||
+	    (cs = consumer_value("OMTWITTER_CONSUMER_SECRET", "Consumer secret (API key secret): ", 0)) == NULL)
+		goto done;
+	if (!*ck || !*cs) {
+		fprintf(stderr, "omtwitter-auth: the consumer key and secret must not be empty\n");
+		goto done;
+	}
+
+	if (xapi_request_token(api, ck, cs, &rtoken, &rsecret, &res) != OMTW_OK)
+		goto oom;
+	if (res.outcome != XAPI_DELIVERED) {
+		rc = remote_failure("request token (POST /oauth/request_token)", &res);
+		goto done;
+	}
+	if ((url = xapi_authorize_url(api, rtoken)) == NULL)
+		goto oom;
+	printf("Open this URL in a browser logged in as the account that will post the alerts,\n"
+	       "authorize the app, and enter the PIN it shows:\n\n  %s\n\nPIN: ", url);
+	fflush(stdout);
+	free(url);
+	pin = read_line(stdin);
+	if (!isatty(STDIN_FILENO))
+		putchar('\n'); /* the PIN was not echoed by a terminal */
+	if (pin == NULL || *pin == '\0') {
+		fprintf(stderr, "\nomtwitter-auth: no PIN given\n");
+		goto done;
+	}
+	if (strspn(pin, "0123456789") != strlen(pin) || strlen(pin) > 16) {
+		fprintf(stderr, "omtwitter-auth: the PIN is a number (like 1234567)\n");
+		goto done;
+	}
+	if (xapi_access_token(api, ck, cs, rtoken, rsecret, pin, &cr, &res) != OMTW_OK)
+		goto oom;
+	if (res.outcome != XAPI_DELIVERED) {
+		rc = remote_failure("access token (POST /oauth/access_token)", &res);
+		goto done;
+	}
+	if (credfile_write(o->output, &cr, mode, uid, gid, o->force, err, sizeof(err)) != OMTW_OK) {
+		fprintf(stderr, "omtwitter-auth: %s\n", err);
+		goto done;
+	}
+	printf("wrote %s (mode %04o)\n", o->output, (unsigned)mode);
+	rc = verify_and_show(api, &cr, o, o->output);
+	if (rc != 0)
+		fprintf(stderr, "omtwitter-auth: the credentials were written to %s; check them "
+			"again later with: omtwitter-auth --verify %s\n", o->output, o->output);
+	goto done;
+oom:
+	fprintf(stderr, "omtwitter-auth: out of memory\n");
+done:
+	wipe_free(ck);
+	wipe_free(cs);
+	wipe_free(rtoken);
+	wipe_free(rsecret);
+	wipe_free(pin);
+	credfile_clear(&cr);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "endpoint", required_argument, NULL, 'e' },
+		{ "cacert", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verify", required_argument, NULL, 'V' },
+		{ "owner", required_argument, NULL, 'u' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options o = { 0 };
+	xapi_client *api = NULL;
+	char err[512];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': o.endpoint = optarg; break;
+		case 'c': o.cacert = optarg; break;
+		case 'o': o.output = optarg; break;
+		case 'V': o.verify = optarg; break;
+		case 'u': o.owner = optarg; break;
+		case 'f': o.force = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'v': printf("omtwitter-auth %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return EXIT_LOCAL;
+		}
+	}
+	if (optind != argc || (o.output == NULL) == (o.verify == NULL) ||
+	    (o.verify && (o.owner || o.force))) {
+		fprintf(stderr, "omtwitter-auth: give either --output FILE or --verify FILE "
+			"(--owner and --force only with --output)\n");
+		usage(stderr);
+		return EXIT_LOCAL;
+	}
+	if (o.cacert && access(o.cacert, R_OK) != 0) {
+		fprintf(stderr, "omtwitter-auth: --cacert %s: %s\n", o.cacert, strerror(errno));
+		return EXIT_LOCAL;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "omtwitter-auth: cannot initialise libcurl\n");
+		return EXIT_LOCAL;
+	}
+	xapi_config cfg = { .endpoint = o.endpoint, .cacert = o.cacert, .timeout_ms = TIMEOUT_MS,
+			    .user_agent = "omtwitter-auth/" PACKAGE_VERSION };
+	if (xapi_client_new(&cfg, &api, err, sizeof(err)) != OMTW_OK) {
+		fprintf(stderr, "omtwitter-auth: --endpoint: %s\n", err);
+		rc = EXIT_LOCAL;
+	} else {
+		rc = o.verify ? do_verify(api, &o) : do_authorize(api, &o);
+	}
+	xapi_client_free(api);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,174 @@
+#!/bin/bash
+# omtwitter-auth against the emulator: the PIN flow piped and under a
+# pseudo-terminal, every failure mode with its exit status and message,
+# no clobbering, --owner, --verify, and no secret in any output.
+. "$(dirname "$0")/lib.sh"
+tb_init
+AUTH="$OMTW_BUILDDIR/contrib/omtwitter-auth/omtwitter-auth"
+emu_start
+CK=tbConsumerKey0123456789
+CS=tbConsumerSecret-abcdefghijklmnopqrstuvwxyz012345
+ATS=tbAccessTokenSecret-zyxwvutsrqponmlkjihgfedcba9876
+export OMTWITTER_CONSUMER_KEY=$CK OMTWITTER_CONSUMER_SECRET=$CS
+
+# run NAME PIN ARGS...: run the helper with PIN on stdin; sets RC.
+run() {
+	name=$1 pin=$2
+	shift 2
+	printf '%s\n' "$pin" | "$AUTH" "$@" > "$TB/$name.out" 2> "$TB/$name.err"
+	RC=$?
+}
+no_leftovers() { # DIR: no file and no temporary file written
+	[ -z "$(ls -A "$1")" ]
+}
+
+# --- happy path, PIN piped
+mkdir -p "$TB/etc"
+run happy 4242 --endpoint "$EMU_URL" --output "$TB/etc/omtwitter.cred"
+[ $RC -eq 0 ]; ok $? "piped PIN: exit 0" || diag "$TB/happy.err"
+grep -q '^authorized as @omtwitter_test (1234567890)$' "$TB/happy.out"
+ok $? "prints 'authorized as @omtwitter_test (1234567890)'"
+grep -q "^  $EMU_URL/oauth/authorize?oauth_token=[A-Za-z0-9_%-]*$" "$TB/happy.out"
+ok $? "prints the authorize URL on the endpoint's host"
+grep -q "credentials=\"$TB/etc/omtwitter.cred\"" "$TB/happy.out" && grep -q 'rsyslogd -N1' "$TB/happy.out"
+ok $? "prints the rsyslog lines that use the file"
+[ "$(stat -c %a "$TB/etc/omtwitter.cred")" = 600 ]; ok $? "the file has mode 0600"
+[ "$(grep -v '^#' "$TB/etc/omtwitter.cred")" = "$(grep -v '^#' "$TB/emu.cred")" ]
+ok $? "the file holds the app's keys and the issued access token, user id and name"
+[ "$(ls -A "$TB/etc")" = omtwitter.cred ]; ok $? "no temporary file left"
+for step in /oauth/request_token /oauth/access_token /2/users/me; do
+	[ "$(record count --path "$step" --verified --ok)" -eq 1 ]
+	ok $? "$step was called once with a verified signature"
+done
+[ "$(record get 0 oauth --path /oauth/request_token | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin).get("callback"))')" = oob ]
+ok $? "the request token asked for the out-of-band (PIN) callback"
+
+# the file works for the module (same parser, same permission rules)
+cat > "$TB/check.conf" <<EOF
+module(load="$OMTW_MODULE")
+action(type="omtwitter" credentials="$TB/etc/omtwitter.cred" endpoint="$EMU_URL")
+EOF
+"$RSYSLOGD" -N1 -f "$TB/check.conf" > "$TB/check.out" 2>&1; ok $? "rsyslogd -N1 accepts the written file"
+
+# --- existing output: refused without --force, replaced with it
+sum=$(md5sum < "$TB/etc/omtwitter.cred")
+run exists 4242 --endpoint "$EMU_URL" --output "$TB/etc/omtwitter.cred"
+[ $RC -eq 2 ]; ok $? "an existing file without --force: exit 2"
+grep -q 'exists; not replacing it without --force' "$TB/exists.err"; ok $? "and says why"
+[ "$(md5sum < "$TB/etc/omtwitter.cred")" = "$sum" ]; ok $? "the existing file is untouched"
+sleep 1 # a new timestamp in the header
+run force 4242 --endpoint "$EMU_URL" --force --output "$TB/etc/omtwitter.cred"
+[ $RC -eq 0 ] && [ "$(md5sum < "$TB/etc/omtwitter.cred")" != "$sum" ] && [ "$(ls -A "$TB/etc")" = omtwitter.cred ]
+ok $? "--force replaces it atomically (exit 0, new content, no temporary file)"
+
+# --- --owner USER:GROUP gives owner, group and 0640
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
+	run owner 4242 --endpoint "$EMU_URL" --owner nobody:nogroup --output "$TB/etc/owned.cred"
+	[ $RC -eq 0 ] && [ "$(stat -c '%U:%G %a' "$TB/etc/owned.cred")" = "nobody:nogroup 640" ]
+	ok $? "--owner nobody:nogroup: owner, group and mode 0640 ($(stat -c '%U:%G %a' "$TB/etc/owned.cred" 2>&1))"
+else
+	echo "ok $((tb_n += 1)) # SKIP --owner needs root and the nobody user and nogroup group"
+fi
+run badowner 4242 --endpoint "$EMU_URL" --owner no-such-user --output "$TB/etc/x.cred"
+[ $RC -eq 2 ] && grep -q "no such user 'no-such-user'" "$TB/badowner.err"; ok $? "--owner with an unknown user: exit 2"
+
+# --- failures: exit 1, clear message, nothing written
+mkdir -p "$TB/fail"
+run wrongpin 1111 --endpoint "$EMU_URL" --output "$TB/fail/x.cred"
+[ $RC -eq 1 ]; ok $? "wrong PIN: exit 1"
+grep -q '^omtwitter-auth: access token (POST /oauth/access_token) failed: HTTP 401' "$TB/wrongpin.err"
+ok $? "wrong PIN: names the step and the HTTP status" || diag "$TB/wrongpin.err"
+no_leftovers "$TB/fail"; ok $? "wrong PIN: no file, no temporary file"
+
+OMTWITTER_CONSUMER_SECRET=wrong-secret run wrongsecret 4242 --endpoint "$EMU_URL" --output "$TB/fail/x.cred"
+[ $RC -eq 1 ] && grep -q '^omtwitter-auth: request token (POST /oauth/request_token) failed: HTTP 401: Unauthorized$' "$TB/wrongsecret.err"
+ok $? "wrong consumer secret: exit 1 at the request-token step with X's error text" || diag "$TB/wrongsecret.err"
+no_leftovers "$TB/fail"; ok $? "wrong consumer secret: nothing written"
+
+dead=$("$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+run down 4242 --endpoint "http://127.0.0.1:$dead" --output "$TB/fail/x.cred"
+[ $RC -eq 1 ] && grep -q 'request token (POST /oauth/request_token) failed: cannot connect to the endpoint' "$TB/down.err"
+ok $? "endpoint down: exit 1, 'cannot connect'" || diag "$TB/down.err"
+no_leftovers "$TB/fail"; ok $? "endpoint down: nothing written"
+
+make_ca "$TB/tls" good
+make_ca "$TB/tls" other
+emu_stop
+EMU_PORT=
+emu_start --https "$TB/tls/good-server.pem" "$TB/tls/good-server.key"
+run tls 4242 --endpoint "$EMU_URL" --cacert "$TB/tls/other-ca.pem" --output "$TB/fail/x.cred"
+[ $RC -eq 1 ] && grep -q 'failed: TLS certificate verification failed' "$TB/tls.err"
+ok $? "TLS with a wrong CA: exit 1, the cause named" || diag "$TB/tls.err"
+no_leftovers "$TB/fail"; ok $? "TLS failure: nothing written"
+run tlsok 4242 --endpoint "$EMU_URL" --cacert "$TB/tls/good-ca.pem" --output "$TB/fail/tls.cred"
+[ $RC -eq 0 ]; ok $? "HTTPS with the right CA: exit 0" || diag "$TB/tlsok.err"
+
+# --- --verify
+run verify "" --verify "$TB/fail/tls.cred" --endpoint "$EMU_URL" --cacert "$TB/tls/good-ca.pem"
+[ $RC -eq 0 ] && grep -q '^authorized as @omtwitter_test (1234567890)$' "$TB/verify.out"
+ok $? "--verify of a good file: exit 0 and the account"
+chmod 0644 "$TB/fail/tls.cred"
+run verifyperm "" --verify "$TB/fail/tls.cred" --endpoint "$EMU_URL" --cacert "$TB/tls/good-ca.pem"
+[ $RC -eq 2 ] && grep -q 'has mode 0644, which lets other users access it' "$TB/verifyperm.err"
+ok $? "--verify of a world-readable file: exit 2, says what is wrong"
+chmod 0600 "$TB/fail/tls.cred"
+sed -i 's/^access_token_secret=.*/access_token_secret=revoked/' "$TB/fail/tls.cred"
+run verifybad "" --verify "$TB/fail/tls.cred" --endpoint "$EMU_URL" --cacert "$TB/tls/good-ca.pem"
+[ $RC -eq 1 ] && grep -q 'verification (GET /2/users/me) failed: HTTP 401' "$TB/verifybad.err"
+ok $? "--verify of revoked credentials: exit 1 with the HTTP status"
+
+# --- usage
+"$AUTH" --help > "$TB/help.out" 2>&1; [ $? -eq 0 ] && grep -q 'OMTWITTER_CONSUMER_KEY' "$TB/help.out"
+ok $? "--help: exit 0"
+"$AUTH" --version > "$TB/version.out" 2>&1; [ $? -eq 0 ] && grep -q '^omtwitter-auth [0-9]' "$TB/version.out"
+ok $? "--version: exit 0"
+"$AUTH" --consumer-secret x --output "$TB/x" > "$TB/usage.out" 2>&1; [ $? -eq 2 ]
+ok $? "secrets are not accepted as options (exit 2)"
+"$AUTH" > "$TB/usage2.out" 2>&1; [ $? -eq 2 ]; ok $? "no --output/--verify: exit 2"
+run plainhttp 4242 --endpoint "http://api.x.com" --output "$TB/fail/x.cred"
+[ $RC -eq 2 ] && grep -q 'plain http is only allowed to a loopback host' "$TB/plainhttp.err"
+ok $? "plain http to a remote host: exit 2"
+
+# --- interactive, under a pseudo-terminal: the secret prompt does not echo
+emu_stop
+EMU_PORT=
+emu_start
+env -u OMTWITTER_CONSUMER_KEY -u OMTWITTER_CONSUMER_SECRET "$PYTHON3" - "$AUTH" "$EMU_URL" "$TB/pty.cred" "$CK" "$CS" > "$TB/pty.out" 2>&1 <<'PY'
+import os, pty, sys, time
+auth, url, out, ck, cs = sys.argv[1:6]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(auth, [auth, "--endpoint", url, "--output", out])
+buf = b""
+def expect(s, timeout=15):
+    global buf
+    end = time.time() + timeout
+    while s.encode() not in buf:
+        if time.time() > end:
+            raise SystemExit("timeout waiting for %r; got %r" % (s, buf))
+        try:
+            buf += os.read(fd, 4096)
+        except OSError:
+            raise SystemExit("EOF waiting for %r; got %r" % (s, buf))
+expect("Consumer key"); os.write(fd, (ck + "\n").encode())
+expect("Consumer secret"); os.write(fd, (cs + "\n").encode())
+expect("PIN: "); os.write(fd, b"4242\n")
+expect("rsyslogd -N1")
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode(errors="replace"))
+print("\nEXIT", os.waitstatus_to_exitcode(status))
+PY
+grep -q '^EXIT 0$' "$TB/pty.out" && grep -q 'authorized as @omtwitter_test' "$TB/pty.out"
+ok $? "interactive: key and secret asked on the terminal, exit 0" || diag "$TB/pty.out"
+grep -q "$CK" "$TB/pty.out"; ok $? "interactive: the consumer key is echoed as typed"
+! grep -q "$CS" "$TB/pty.out"; ok $? "interactive: the consumer secret is not echoed"
+
+# --- the whole flow under valgrind: no memory error, no leak
+printf '4242\n' | valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	"$AUTH" --endpoint "$EMU_URL" --output "$TB/vg.cred" > "$TB/vg.out" 2> "$TB/vg.err"
+[ $? -eq 0 ]; ok $? "valgrind: the PIN flow has no memory errors and no leaks" || diag "$TB/vg.err"
+
+# --- no secret anywhere
+! grep -rqE "$CS|$ATS" "$TB"/*.out "$TB"/*.err "$TB/emulator.log"
+ok $? "no secret in any output stream or the server log"
+tb_done
