@@ -19,7 +19,7 @@ log="$builddir/setup.log"
 trap 'rc=$?; [ $rc -eq 0 ] || { echo "setup: failed; last lines of $log:" >&2; tail -n 25 "$log" >&2; }' EXIT
 
 PACKAGES="build-essential autoconf automake libtool pkg-config
-	libcurl4-openssl-dev libssl-dev libfastjson-dev libestr-dev zlib1g-dev
+	libcurl4-openssl-dev libssl-dev libfastjson-dev libestr-dev libutf8proc-dev zlib1g-dev
 	rsyslog python3 python3-oauthlib openssl ca-certificates bsdutils
 	valgrind clang"
 

@@ -331,6 +331,9 @@ class Emulator:
             return False, "conflicting OAuth parameters" if found else "no OAuth credentials", None
         if ok and step != "consumer" and not oreq.resource_owner_key:
             return False, "token missing", oreq
+        if ok and "oauth_signature" not in headers.get("Authorization", ""):
+            # our clients sign in the header only; a query signature is a client bug
+            return False, "OAuth parameters not in Authorization header", oreq
         return ok, None if ok else self.why(oreq, endpoint.request_validator), oreq
 
     @staticmethod

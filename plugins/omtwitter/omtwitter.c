@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +60,9 @@ DEFobjCurrIf(statsobj)
 #define DFLT_TPL_NAME " OmTwitterMsg"
 #define DFLT_TPL_LINE "\"%msg%\""
 #define DFLT_TIMEOUT_MS 10000
+#define TWEET_MAXLENGTH 280     /* X's limit for a post */
+#define TWEET_MAXLENGTH_MAX 25000 /* long posts of X Premium accounts */
+#define DM_MAXLENGTH 10000      /* X's limit for a direct message */
 
 /* Credentials shared by the workers, replaced as a whole on HUP. */
 typedef struct credref {
@@ -76,6 +80,9 @@ typedef struct _instanceData {
 	char *proxy;
 	char *errorFile;
 	long timeoutMs;
+	int dm;                 /* mode="dm": direct messages to recipient */
+	char *recipient;
+	tt_config shape;        /* maxlength, split, maxparts, urls */
 
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
@@ -96,10 +103,20 @@ typedef struct _instanceData {
 	STATSCOUNTER_DEF(ctrRetries, mutCtrRetries)
 } instanceData;
 
+/* The alert a worker is delivering.  rsyslog hands a suspended message to
+ * the same worker again, so a thread resumes at the first part not yet
+ * posted instead of posting earlier parts twice. */
+typedef struct alertState {
+	char *key;              /* the rendered template text: which alert */
+	tt_parts parts;
+	size_t next;            /* first part not yet posted */
+	char lastId[32];        /* id of the last part posted: the reply target */
+} alertState_t;
+
 typedef struct wrkrInstanceData {
 	instanceData *pData;
 	xapi_client *api;
-	char *pending;          /* text of the alert last suspended, to count retries */
+	alertState_t cur;
 	xapi_outcome lastLogged; /* last transient cause logged by this worker */
 	int justFailed;         /* doAction suspended; tryResume waits one interval */
 } wrkrInstanceData_t;
@@ -118,6 +135,12 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "timeout", eCmdHdlrInt, 0 },
 	{ "proxy", eCmdHdlrString, 0 },
 	{ "errorfile", eCmdHdlrString, 0 },
+	{ "mode", eCmdHdlrGetWord, 0 },
+	{ "recipient", eCmdHdlrGetWord, 0 },
+	{ "maxlength", eCmdHdlrInt, 0 },
+	{ "split", eCmdHdlrGetWord, 0 },
+	{ "maxparts", eCmdHdlrInt, 0 },
+	{ "urls", eCmdHdlrGetWord, 0 },
 	{ "name", eCmdHdlrGetWord, 0 } /* the core's own; read for messages and stats */
 };
 static struct cnfparamblk actpblk = {
@@ -300,6 +323,10 @@ CODESTARTcreateInstance
 	pthread_mutex_init(&pData->mut, NULL);
 	pData->errorFd = -1;
 	pData->timeoutMs = DFLT_TIMEOUT_MS;
+	pData->shape.maxlength = -1; /* depends on the mode */
+	pData->shape.split = TT_SPLIT_THREAD;
+	pData->shape.maxparts = 4;
+	pData->shape.urls = TT_URLS_DEFANG;
 ENDcreateInstance
 
 BEGINcreateWrkrInstance
@@ -340,12 +367,20 @@ CODESTARTfreeInstance
 	free(pData->capath);
 	free(pData->proxy);
 	free(pData->errorFile);
+	free(pData->recipient);
 ENDfreeInstance
+
+static void clearAlert(alertState_t *a)
+{
+	free(a->key);
+	tweettext_parts_free(&a->parts);
+	memset(a, 0, sizeof(*a));
+}
 
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
 	xapi_client_free(pWrkrData->api);
-	free(pWrkrData->pending);
+	clearAlert(&pWrkrData->cur);
 ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
@@ -370,18 +405,68 @@ CODESTARTtryResume
 	pWrkrData->justFailed = 0;
 ENDtryResume
 
+/* Start on a new alert: shape it into its parts. */
+static rsRetVal newAlert(wrkrInstanceData_t *pWrkrData, const char *text)
+{
+	alertState_t *a = &pWrkrData->cur;
+
+	clearAlert(a);
+	if ((a->key = strdup(text)) == NULL ||
+	    tweettext_shape(text, strlen(text), &pWrkrData->pData->shape, &a->parts) != OMTW_OK) {
+		clearAlert(a);
+		return RS_RET_OUT_OF_MEMORY;
+	}
+	return RS_RET_OK;
+}
+
+/* Post parts from the first one not yet posted; stop at a failure. */
+static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, const omtw_creds *cr)
+{
+	instanceData *pData = pWrkrData->pData;
+	alertState_t *a = &pWrkrData->cur;
+	xapi_result res;
+	rsRetVal r = RS_RET_OK;
+	omtw_err e;
+
+	while (a->next < a->parts.n) {
+		const char *part = a->parts.part[a->next];
+
+		STATSCOUNTER_INC(pData->ctrRequests, pData->mutCtrRequests);
+		if (pData->dm)
+			e = xapi_send_dm(pWrkrData->api, cr, pData->recipient, part, &res);
+		else
+			e = xapi_post_tweet(pWrkrData->api, cr, part,
+					    a->next > 0 && a->lastId[0] ? a->lastId : NULL, &res);
+		if (e != OMTW_OK)
+			return RS_RET_SUSPENDED; /* out of memory: try again later */
+		if ((r = handleResult(pWrkrData, part, &res)) != RS_RET_OK)
+			return r;
+		if (res.outcome == XAPI_PERMANENT)
+			return RS_RET_OK; /* refused for good (logged): the rest cannot follow */
+		if (res.id[0])
+			memcpy(a->lastId, res.id, sizeof(a->lastId));
+		a->next++;
+	}
+	return r;
+}
+
 BEGINdoAction
 	instanceData *pData;
+	alertState_t *a;
 	credref_t *cr = NULL;
 	xapi_result res;
 	time_t until;
-	char *text = NULL;
+	const char *text;
 CODESTARTdoAction
 	pData = pWrkrData->pData;
-	if (pWrkrData->pending && strcmp(pWrkrData->pending, (char *)ppString[0]) == 0) {
+	a = &pWrkrData->cur;
+	text = (const char *)ppString[0];
+	if (a->key && strcmp(a->key, text) == 0) {
 		STATSCOUNTER_INC(pData->ctrRetries, pData->mutCtrRetries);
 	} else {
 		STATSCOUNTER_INC(pData->ctrSubmitted, pData->mutCtrSubmitted);
+		if (newAlert(pWrkrData, text) != RS_RET_OK)
+			ABORT_FINALIZE(RS_RET_SUSPENDED); /* out of memory: try again later */
 	}
 	pthread_mutex_lock(&pData->mut);
 	until = pData->suspendedUntil;
@@ -389,24 +474,19 @@ CODESTARTdoAction
 	if (time(NULL) < until) /* the server said when; ask no earlier */
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 
-	CHKmalloc(text = tweettext_trim((char *)ppString[0]));
-	if (*text == '\0') {
+	if (a->parts.n == 0 || a->parts.part[0][0] == '\0') {
 		memset(&res, 0, sizeof(res));
 		snprintf(res.error, sizeof(res.error), "empty alert text (nothing to post)");
-		consumeRefused(pData, text, &res);
+		consumeRefused(pData, "", &res);
 		FINALIZE;
 	}
 	if ((cr = credrefAcquire(pData)) == NULL)
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
-	STATSCOUNTER_INC(pData->ctrRequests, pData->mutCtrRequests);
-	if (xapi_post_tweet(pWrkrData->api, &cr->c, text, NULL, &res) != OMTW_OK)
-		ABORT_FINALIZE(RS_RET_SUSPENDED); /* out of memory: try again later */
-	iRet = handleResult(pWrkrData, text, &res);
+	iRet = postParts(pWrkrData, &cr->c);
 finalize_it:
 	credrefRelease(pData, cr);
-	free(text);
-	free(pWrkrData->pending);
-	pWrkrData->pending = iRet == RS_RET_SUSPENDED ? strdup((char *)ppString[0]) : NULL;
+	if (iRet != RS_RET_SUSPENDED)
+		clearAlert(a); /* done with this alert, delivered or consumed */
 	pWrkrData->justFailed = iRet == RS_RET_SUSPENDED;
 ENDdoAction
 
@@ -477,10 +557,84 @@ finalize_it:
 	RETiRet;
 }
 
+/* The word-valued parameters: mode, split, urls. */
+static rsRetVal setChoice(instanceData *pData, const char *pn, es_str_t *val)
+{
+	DEFiRet;
+	static const struct {
+		const char *param, *word;
+		int value;
+	} choices[] = {
+		{ "mode", "tweet", 0 }, { "mode", "dm", 1 },
+		{ "split", "thread", TT_SPLIT_THREAD }, { "split", "truncate", TT_SPLIT_TRUNCATE },
+		{ "urls", "defang", TT_URLS_DEFANG }, { "urls", "keep", TT_URLS_KEEP },
+	};
+	char *v = es_str2cstr(val, NULL);
+	size_t i;
+
+	CHKmalloc(v);
+	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
+		if (!strcmp(choices[i].param, pn) && !strcasecmp(choices[i].word, v))
+			break;
+	if (i == sizeof(choices) / sizeof(choices[0])) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': '%s' is not one of %s",
+			 pData->name, pn, v,
+			 !strcmp(pn, "mode") ? "tweet, dm" : !strcmp(pn, "split") ? "thread, truncate"
+									: "defang, keep");
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	if (!strcmp(pn, "mode"))
+		pData->dm = choices[i].value;
+	else if (!strcmp(pn, "split"))
+		pData->shape.split = (tt_split)choices[i].value;
+	else
+		pData->shape.urls = (tt_urls)choices[i].value;
+finalize_it:
+	free(v);
+	RETiRet;
+}
+
+static rsRetVal checkShape(instanceData *pData)
+{
+	DEFiRet;
+	long max = pData->dm ? DM_MAXLENGTH : TWEET_MAXLENGTH_MAX;
+
+	if (pData->dm && (pData->recipient == NULL || !*pData->recipient ||
+			  strlen(pData->recipient) > 19 ||
+			  strspn(pData->recipient, "0123456789") != strlen(pData->recipient))) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: mode=\"dm\" needs parameter "
+			 "'recipient': the numeric user id to message (not a @handle; "
+			 "omtwitter-auth --verify shows an account's id)", pData->name);
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	if (!pData->dm && pData->recipient) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'recipient' is only "
+			 "used with mode=\"dm\"", pData->name);
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	if (pData->shape.maxlength == -1)
+		pData->shape.maxlength = pData->dm ? DM_MAXLENGTH : TWEET_MAXLENGTH;
+	if (pData->shape.maxlength < 10 || pData->shape.maxlength > max) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'maxlength' must be "
+			 "between 10 and %ld weighted characters for mode=\"%s\"", pData->name,
+			 max, pData->dm ? "dm" : "tweet");
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	if (pData->shape.maxparts < 1 || pData->shape.maxparts > TWEETTEXT_MAX_PARTS) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'maxparts' must be "
+			 "between 1 and %d", pData->name, TWEETTEXT_MAX_PARTS);
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal checkParams(instanceData *pData)
 {
 	DEFiRet;
 	char err[512];
+
+	CHKiRet(checkShape(pData));
 
 	if (xapi_check_endpoint(pData->endpoint, err, sizeof(err)) != OMTW_OK) {
 		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'endpoint': %s",
@@ -513,14 +667,32 @@ CODESTARTnewActInst
 	if ((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CHKiRet(createInstance(&pData));
+	/* the action's name first: every message below names the action */
+	for (int i = 0; i < actpblk.nParams; ++i)
+		if (pvals[i].bUsed && !strcmp(actpblk.descr[i].name, "name"))
+			CHKmalloc(pData->name = es_str2cstr(pvals[i].val.d.estr, NULL));
+	if (pData->name == NULL)
+		CHKmalloc(pData->name = strdup("omtwitter"));
 	for (int i = 0; i < actpblk.nParams; ++i) {
 		const char *pn = actpblk.descr[i].name;
 		char *v;
 
-		if (!pvals[i].bUsed)
+		if (!pvals[i].bUsed || !strcmp(pn, "name"))
 			continue;
 		if (!strcmp(pn, "timeout")) {
 			pData->timeoutMs = (long)pvals[i].val.d.n;
+			continue;
+		}
+		if (!strcmp(pn, "maxlength")) {
+			pData->shape.maxlength = (long)pvals[i].val.d.n;
+			continue;
+		}
+		if (!strcmp(pn, "maxparts")) {
+			pData->shape.maxparts = (int)pvals[i].val.d.n;
+			continue;
+		}
+		if (!strcmp(pn, "mode") || !strcmp(pn, "split") || !strcmp(pn, "urls")) {
+			CHKiRet(setChoice(pData, pn, pvals[i].val.d.estr));
 			continue;
 		}
 		CHKmalloc(v = es_str2cstr(pvals[i].val.d.estr, NULL));
@@ -531,12 +703,10 @@ CODESTARTnewActInst
 			   : !strcmp(pn, "tls.capath") ? &pData->capath
 			   : !strcmp(pn, "proxy") ? &pData->proxy
 			   : !strcmp(pn, "errorfile") ? &pData->errorFile
-			   : &pData->name;
+			   : &pData->recipient;
 		free(*dst);
 		*dst = v;
 	}
-	if (pData->name == NULL)
-		CHKmalloc(pData->name = strdup("omtwitter"));
 	if (pData->endpoint == NULL)
 		CHKmalloc(pData->endpoint = strdup(XAPI_DEFAULT_ENDPOINT));
 	CHKiRet(checkParams(pData));

@@ -414,6 +414,32 @@ done:
 	return e;
 }
 
+omtw_err xapi_send_dm(xapi_client *c, const omtw_creds *cr, const char *recipient,
+		      const char *text, xapi_result *res)
+{
+	struct fjson_object *o = fjson_object_new_object(), *s;
+	char path[96];
+	omtw_err e = OMTW_ENOMEM;
+
+	if (strlen(recipient) > 19 || strspn(recipient, "0123456789") != strlen(recipient) || !*recipient) {
+		e = OMTW_EINVAL;
+		goto done;
+	}
+	snprintf(path, sizeof(path), "/2/dm_conversations/with/%s/messages", recipient);
+	if (o == NULL || (s = fjson_object_new_string(text)) == NULL)
+		goto done;
+	fjson_object_object_add(o, "text", s);
+	const char *json = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
+	if (json == NULL)
+		goto done;
+	oauth1_keys keys = user_keys(cr);
+	e = perform(c, &keys, "POST", path, NULL, json, res);
+done:
+	if (o)
+		fjson_object_put(o);
+	return e;
+}
+
 /* Find name in a form-urlencoded response; a new string or NULL. */
 static char *form_value(const char *body, size_t len, const char *name)
 {

@@ -69,6 +69,11 @@ void xapi_client_free(xapi_client *c);
 omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,
 			 const char *reply_to, xapi_result *res);
 
+/* POST /2/dm_conversations/with/{recipient}/messages {"text": text};
+ * recipient is a numeric user id (OMTW_EINVAL otherwise). */
+omtw_err xapi_send_dm(xapi_client *c, const omtw_creds *cr, const char *recipient,
+		      const char *text, xapi_result *res);
+
 /* The PIN flow (RFC 5849 section 2 with oauth_callback=oob).  Success is
  * res->outcome == XAPI_DELIVERED; otherwise res->error says why. */
 omtw_err xapi_request_token(xapi_client *c, const char *consumer_key,

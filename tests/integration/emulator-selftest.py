@@ -196,7 +196,8 @@ class Emulator:
 
     def tweet(self, text, auth=None, **kw):
         """POST /2/tweets with a fresh oauthlib signature unless `auth` is given."""
-        return self.post("/2/tweets", {"text": text}, auth or lib_auth(self, "POST", "/2/tweets", **kw))
+        auth = auth or lib_auth(self, "POST", "/2/tweets", **kw)
+        return self.post("/2/tweets", {"text": text}, auth)
 
     def control(self, method, path, obj=None):
         r = self.send(method, path, None if obj is None else json.dumps(obj),
@@ -224,12 +225,13 @@ class Emulator:
 def make_tls(d):
     """Throwaway CA and a server certificate for IP 127.0.0.1 signed by it."""
     os.makedirs(d)
-    p = {n: os.path.join(d, n) for n in ("ca.key", "ca.pem", "srv.key", "srv.csr", "srv.pem", "ext")}
+    p = {n: os.path.join(d, n)
+         for n in ("ca.key", "ca.pem", "srv.key", "srv.csr", "srv.pem", "ext")}
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     with open(p["ext"], "w") as f:
-        f.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
-                "subjectAltName=IP:127.0.0.1\nsubjectKeyIdentifier=hash\n"
-                "authorityKeyIdentifier=keyid\n")
+        f.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+                "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n"
+                "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
     for cmd in (["req", "-x509", *ec, "-keyout", p["ca.key"], "-out", p["ca.pem"], "-days", "2",
                  "-subj", "/CN=emulator selftest CA",
                  "-addext", "basicConstraints=critical,CA:TRUE",
@@ -271,13 +273,16 @@ def check_accepts(emu, s):
             "%s: answer has a numeric string data.id and the text" % s, r.body)
     entry = [c for c in emu.calls() if c["id"] == data.get("id")]
     T.check(len(entry) == 1 and entry[0]["verified"] is True and entry[0]["text"] == text
-            and entry[0]["status"] == 201, "%s: record has it verified with the exact text" % s, entry)
+            and entry[0]["status"] == 201,
+            "%s: record has it verified with the exact text" % s, entry)
     limits = [r.header("x-rate-limit-" + k) for k in ("limit", "remaining", "reset")]
-    T.check(all(v and v.isdigit() for v in limits), "%s: rate-limit headers on /2/tweets" % s, limits)
+    T.check(all(v and v.isdigit() for v in limits),
+            "%s: rate-limit headers on /2/tweets" % s, limits)
 
     # The hand-written signer, body sent with \u escapes this time.
     text2 = "hand signed \u00e9 \u2713 %s" % s
-    r2 = emu.post("/2/tweets", json.dumps({"text": text2}), hand_auth("POST", emu.base + "/2/tweets"))
+    r2 = emu.post("/2/tweets", json.dumps({"text": text2}),
+                  hand_auth("POST", emu.base + "/2/tweets"))
     T.check(r2.status == 201, "%s: hand-signed POST /2/tweets -> 201" % s, r2.body)
     entry = emu.calls_with_text(text2)
     T.check(len(entry) == 1 and entry[0]["verified"] is True,
@@ -290,7 +295,8 @@ def check_accepts(emu, s):
     query = [("user.fields", "id,name"), ("x", "a b!*'() ~"), ("empty", "")]
     qs = "&".join("%s=%s" % (pct(k), pct(v)) for k, v in query)
     url = emu.base + "/2/users/me"
-    r = emu.send("GET", "/2/users/me?" + qs, headers={"Authorization": hand_auth("GET", url, query)})
+    r = emu.send("GET", "/2/users/me?" + qs,
+                 headers={"Authorization": hand_auth("GET", url, query)})
     T.check(r.status == 200 and r.json() == {"data": {"id": USER_ID, "name": "omtwitter test",
                                                       "username": SCREEN_NAME}},
             "%s: hand-signed GET /2/users/me with query !*'() ~ and empty value -> 200, "
@@ -350,7 +356,8 @@ def check_rejects(emu, s):
     recorded = [c for c in emu.calls() if c.get("text") in texts.values()]
     T.check(len(recorded) == len(texts) and all(c["verified"] is False and c["id"] is None
                                                 for c in recorded),
-            "%s: record marks every rejected request unverified, nothing created" % s, recorded)
+            "%s: record marks every rejected request unverified, nothing created" % s,
+            [(c["text"], c["status"], c["verified"], c["id"], c.get("reason")) for c in recorded])
     r = emu.tweet(texts["tamper"])
     T.check(r.status == 201, "%s: text of a rejected request can still be posted" % s, r.body)
 
@@ -366,15 +373,17 @@ def check_content(emu, s):
     r = emu.post("/2/tweets", {}, lib_auth(emu, "POST", "/2/tweets"))
     T.check(r.status == 400 and "$.text" in (r.json() or {}).get("detail", ""),
             "%s: JSON without text -> 400 about $.text" % s, (r.status, r.body))
-    r = emu.send("GET", "/2/users/me", headers={"Authorization": lib_auth(emu, "GET", "/2/users/me")})
+    r = emu.send("GET", "/2/users/me",
+                 headers={"Authorization": lib_auth(emu, "GET", "/2/users/me")})
     T.check(r.status == 200 and (r.json() or {}).get("data", {}).get("id") == USER_ID
             and r.json()["data"].get("username") == SCREEN_NAME,
             "%s: oauthlib-signed GET /2/users/me -> 200 with the credentials' user" % s, r.body)
     path = "/2/dm_conversations/with/%s/messages" % DM_PEER
     r = emu.post(path, {"text": "dm %s" % s}, lib_auth(emu, "POST", path))
     data = (r.json() or {}).get("data", {})
+    conversation = "-".join(sorted((USER_ID, DM_PEER), key=int))
     T.check(r.status == 201 and str(data.get("dm_event_id", "")).isdigit()
-            and data.get("dm_conversation_id") == "%s-%s" % tuple(sorted((USER_ID, DM_PEER), key=int)),
+            and data.get("dm_conversation_id") == conversation,
             "%s: DM POST -> 201 with dm_event_id" % s, (r.status, r.body))
 
 
@@ -431,7 +440,8 @@ def check_faults(emu, s):
     entries = emu.calls_with_text(text)
     T.check([(c["fault"], c["id"] is None) for c in entries]
             == [("respond 503", True), ("respond 503", True), (None, False)],
-            "%s: faulted requests created no post" % s, entries)
+            "%s: faulted requests created no post" % s,
+            [(c["status"], c["fault"], c["id"]) for c in entries])
     T.check(emu.control("GET", "/_emu/faults") == (200, {"faults": []}),
             "%s: rule gone after its count" % s)
 
@@ -444,7 +454,8 @@ def check_faults(emu, s):
 
     add({"path": "/2/users/me", "delay_ms": 400})
     t0 = time.monotonic()
-    r = emu.send("GET", "/2/users/me", headers={"Authorization": lib_auth(emu, "GET", "/2/users/me")})
+    r = emu.send("GET", "/2/users/me",
+                 headers={"Authorization": lib_auth(emu, "GET", "/2/users/me")})
     elapsed = time.monotonic() - t0
     T.check(r.status == 200 and elapsed >= 0.4,
             "%s: delay_ms 400 rule -> answered normally after >= 400 ms" % s, (r.status, elapsed))
@@ -460,7 +471,8 @@ def check_faults(emu, s):
         T.check(isinstance(outcome, Exception),
                 "%s: %s rule -> client sees a connection error" % (s, action), outcome)
         r = emu.tweet(text)
-        T.check(r.status == 201, "%s: after %s, the same text posts (nothing created)" % (s, action),
+        T.check(r.status == 201,
+                "%s: after %s, the same text posts (nothing created)" % (s, action),
                 (r.status, r.body))
 
     add({"path": "/2/tweets", "status": 503, "count": -1})
@@ -504,30 +516,35 @@ def check_no_secrets(emu, s, leaked):
             "%s: no secret in the record file or the emulator log" % s, found)
 
 
+def check_started(emu, s):
+    T.check(emu.control("GET", "/_emu/health") == (200, {"ok": True}),
+            "%s: emulator starts and answers /_emu/health" % s)
+    if s != "https":
+        return
+    untrusting = http.client.HTTPSConnection("127.0.0.1", emu.port, timeout=5,
+                                             context=ssl.create_default_context())
+    try:
+        untrusting.request("GET", "/_emu/health")
+        refused = False
+    except ssl.SSLCertVerificationError:
+        refused = True
+    finally:
+        untrusting.close()
+    T.check(refused, "https: a client without the test CA refuses the certificate")
+
+
 def run(scheme, tls=None):
-    leaked, emu = [], None
+    leaked = []                  # request token secrets handed out, for the leak check
     try:
         emu = Emulator(scheme, *(tls or ()))
     except Exception:
         T.check(False, "%s: emulator starts" % scheme, traceback.format_exc())
         return
     try:
-        T.check(emu.control("GET", "/_emu/health") == (200, {"ok": True}),
-                "%s: emulator starts and answers /_emu/health" % scheme)
-        if scheme == "https":
-            untrusting = http.client.HTTPSConnection("127.0.0.1", emu.port, timeout=5,
-                                                     context=ssl.create_default_context())
-            try:
-                untrusting.request("GET", "/_emu/health")
-                refused = False
-            except ssl.SSLCertVerificationError:
-                refused = True
-            finally:
-                untrusting.close()
-            T.check(refused, "https: a client without the test CA refuses the certificate")
-        for name, fn, *args in (("accepts", check_accepts), ("rejects", check_rejects),
-                                ("content", check_content), ("pin", check_pin_flow, leaked),
-                                ("faults", check_faults), ("keep-alive", check_keepalive)):
+        for name, fn, *args in (("start", check_started), ("accepts", check_accepts),
+                                ("rejects", check_rejects), ("content", check_content),
+                                ("pin", check_pin_flow, leaked), ("faults", check_faults),
+                                ("keep-alive", check_keepalive)):
             T.section("%s: %s" % (scheme, name), fn, emu, scheme, *args)
     finally:
         rc = emu.stop()

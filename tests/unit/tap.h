@@ -7,6 +7,9 @@
 #include <string.h>
 
 static int tap_count, tap_failed;
+/* When set, the next checks are known gaps: reported "# TODO why" (the TAP
+ * driver shows them as XFAIL) and not counted as failures. */
+static const char *tap_todo;
 
 __attribute__((format(printf, 4, 5)))
 static int tap_ok(int cond, const char *file, int line, const char *fmt, ...)
@@ -17,8 +20,10 @@ static int tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+	if (tap_todo)
+		printf(" # TODO %s", tap_todo);
 	printf("\n");
-	if (!cond) {
+	if (!cond && !tap_todo) {
 		tap_failed++;
 		printf("#   failed at %s:%d\n", file, line);
 	}

@@ -1,0 +1,22 @@
+/* tlds.h - the top-level domains twitter-text v3 recognises in URLs.
+ *
+ * Generated data (see tlds.c for its source and how it was made).  Every
+ * name is lower case, NFC, UTF-8, without a leading dot; each array is
+ * sorted ascending by strcmp() of those bytes, so bsearch() with strcmp
+ * finds a name.  Compare case-insensitively: lower-case the candidate first.
+ */
+#ifndef TLDS_H
+#define TLDS_H
+
+#include <stddef.h>
+
+/* Every TLD twitter-text knows: generic and country code (the union). */
+extern const char *const tweettext_tlds[];
+extern const size_t tweettext_ntlds;
+
+/* The country-code TLDs alone (a subset of tweettext_tlds).  twitter-text
+ * v3 treats them like any other TLD; v2 did not (see tlds.c). */
+extern const char *const tweettext_cctlds[];
+extern const size_t tweettext_ncctlds;
+
+#endif

@@ -1,0 +1,280 @@
+/* urls.c - find the URLs X (twitter-text) would detect in a post's text.
+ *
+ * A URL is an optional http:// or https://, a domain whose last label is a
+ * top-level domain X knows (tlds.c), an optional :port and an optional
+ * path and query.  Without a scheme the domain must be ASCII.  The scan is
+ * linear: candidate starts are word boundaries and every domain is read at
+ * most DOMAIN_MAX bytes far.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <utf8proc.h>
+
+#include "tlds.h"
+#include "urls.h"
+
+#define DOMAIN_MAX 255
+#define LABEL_MAX 63
+#define URL_MAX 4096
+
+/* Decode one code point (clean text is valid UTF-8; be safe anyway). */
+static size_t cp_at(const char *s, size_t len, size_t i, int32_t *c)
+{
+	utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+					      (utf8proc_ssize_t)(len - i), c);
+	if (r <= 0) {
+		*c = 0xFFFD;
+		return 1;
+	}
+	return (size_t)r;
+}
+
+static int is_ascii_alnum(int32_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Latin letters with diacritics count as ASCII-host characters for X. */
+static int is_latin(int32_t c)
+{
+	return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || c == 0x253 || c == 0x254 ||
+	       c == 0x256 || c == 0x257 || c == 0x259 || c == 0x25B || c == 0x263 || c == 0x268 ||
+	       c == 0x26F || c == 0x272 || c == 0x289 || c == 0x28B || c == 0x2BB ||
+	       (c >= 0x300 && c <= 0x36F) || (c >= 0x1E00 && c <= 0x1EFF);
+}
+
+/* Letters, marks and digits beyond ASCII may form internationalised labels. */
+static int is_unicode_label_char(int32_t c)
+{
+	if (c < 0x80)
+		return 0;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* What may not come right before a URL: it would be part of a word, a
+ * mention, a cashtag or a hashtag instead. */
+static int blocks_url(int32_t c)
+{
+	return is_ascii_alnum(c) || c == '@' || c == 0xFF20 || c == '$' || c == '#' ||
+	       c == 0xFF03 || c == 0xFFFE || c == 0xFEFF || c == 0xFFFF;
+}
+
+static int tld_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+/* Is s[0..len) (case-insensitively for ASCII) a known top-level domain? */
+static int known_tld(const char *s, size_t len, int *cc)
+{
+	char buf[64];
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	buf[len] = '\0';
+	*cc = bsearch(buf, tweettext_cctlds, tweettext_ncctlds, sizeof(char *), tld_cmp) != NULL;
+	return *cc || bsearch(buf, tweettext_tlds, tweettext_ntlds, sizeof(char *), tld_cmp) != NULL;
+}
+
+/* Characters of a path or query (besides letters and digits). */
+static int path_char(int32_t c)
+{
+	return c > 0x7F ? (c == 0x2013 || is_latin(c) || (c >= 0x400 && c <= 0x4FF))
+			: (is_ascii_alnum(c) || strchr("!*';:=+,.$/%#[]-_~&|@()", (int)c) != NULL);
+}
+
+/* Read the domain at s+i: the end of the longest run of labels whose last
+ * label is a known TLD followed by a character that ends a domain, or 0. */
+static size_t domain_end(const char *s, size_t len, size_t i, int ascii_only, int *cctld,
+			 int *labels_out)
+{
+	size_t best = 0, pos = i, limit = i + DOMAIN_MAX < len ? i + DOMAIN_MAX : len;
+	int labels = 0, prev_us = 0;
+
+	while (pos < limit) {
+		size_t ls = pos, lchars = 0;
+		int32_t c = 0, last = 0, ascii = 1;
+
+		while (pos < limit) {
+			size_t n = cp_at(s, len, pos, &c);
+			if (!(is_ascii_alnum(c) || c == '-' || c == '_' || is_latin(c) ||
+			      (!ascii_only && is_unicode_label_char(c))))
+				break;
+			ascii &= c < 0x80;
+			if (lchars == 0 && (c == '-' || c == '_'))
+				return best;
+			last = c;
+			lchars++;
+			pos += n;
+		}
+		if (lchars == 0 || lchars > LABEL_MAX || last == '-' || last == '_')
+			return best;
+		labels++;
+		/* the label just read may be the TLD if a dot came before it */
+		int cc = 0;
+		size_t after = pos;
+		int32_t next = 0;
+		if (after < len)
+			cp_at(s, len, after, &next);
+		/* the label right before the TLD may not hold an underscore */
+		if (labels >= 2 && !prev_us && known_tld(s + ls, pos - ls, &cc) &&
+		    memchr(s + ls, '_', pos - ls) == NULL &&
+		    !(next == '@' || next == '+' || next == '-' || is_ascii_alnum(next))) {
+			best = pos;
+			*cctld = cc;
+			*labels_out = labels;
+		}
+		prev_us = memchr(s + ls, '_', pos - ls) != NULL;
+		if (pos < limit && s[pos] == '.' && pos + 1 < len)
+			pos++;
+		else
+			break;
+		(void)ascii;
+	}
+	return best;
+}
+
+static int path_end_char(int32_t c)
+{
+	return is_ascii_alnum(c) || (c < 0x80 && strchr("=_#/-+", (int)c) != NULL) ||
+	       is_latin(c) || (c >= 0x400 && c <= 0x4FF);
+}
+
+/* Extend a URL over :port, path and query; returns its end. */
+static size_t url_tail(const char *s, size_t len, size_t e, int *has_path)
+{
+	size_t p = e, limit, good;
+	int depth = 0;
+
+	*has_path = 0;
+	if (p < len && s[p] == ':' && p + 1 < len && s[p + 1] >= '0' && s[p + 1] <= '9') {
+		size_t q = p + 1;
+		while (q < len && s[q] >= '0' && s[q] <= '9')
+			q++;
+		e = p = q;
+	}
+	limit = e + URL_MAX < len ? e + URL_MAX : len;
+	if (p < len && s[p] == '/') {
+		/* the path ends at its last path-ending character or closing ')' */
+		*has_path = 1;
+		good = ++p;
+		while (p < limit) {
+			int32_t c;
+			size_t n = cp_at(s, len, p, &c);
+			if (!path_char(c))
+				break;
+			if (c == '(')
+				depth++;
+			else if (c == ')' && --depth < 0)
+				break; /* an unbalanced ')' closes a parenthesis around the URL */
+			p += n;
+			if (path_end_char(c) || (c == ')' && depth == 0))
+				good = p;
+		}
+		e = p = good;
+	}
+	if (p < len && s[p] == '?') {
+		/* an ASCII query that ends in [A-Za-z0-9-_&=#/] */
+		good = 0;
+		for (p++; p < limit && s[p] > 0x20 && s[p] < 0x7F &&
+			  (is_ascii_alnum(s[p]) || strchr("!?*'();:&=+$/%#[]-_.,~|@", s[p])); p++)
+			if (is_ascii_alnum(s[p]) || strchr("-_&=#/", s[p]))
+				good = p + 1;
+		if (good)
+			e = good;
+	}
+	return e;
+}
+
+static int starts_scheme(const char *s, size_t len, size_t i, size_t *scheme_len)
+{
+	if (i + 7 <= len && strncasecmp(s + i, "http://", 7) == 0) {
+		*scheme_len = 4;
+		return 7;
+	}
+	if (i + 8 <= len && strncasecmp(s + i, "https://", 8) == 0) {
+		*scheme_len = 5;
+		return 8;
+	}
+	return 0;
+}
+
+omtw_err urls_find(const char *s, size_t len, url_span **spans, size_t *n)
+{
+	url_span *v = NULL;
+	size_t cap = 0, i = 0;
+	int32_t prev = ' ';
+
+	*spans = NULL;
+	*n = 0;
+	while (i < len) {
+		int32_t c;
+		size_t step = cp_at(s, len, i, &c), scheme_len = 0, host, end, e;
+		int cc = 0, labels = 0, has_path = 0, sl;
+
+		if (blocks_url(prev) || !(is_ascii_alnum(c) || is_unicode_label_char(c))) {
+			prev = c;
+			i += step;
+			continue;
+		}
+		sl = starts_scheme(s, len, i, &scheme_len);
+		host = i + (size_t)sl;
+		e = domain_end(s, len, host, sl == 0, &cc, &labels);
+		if (e == 0) {
+			prev = c;
+			i += step;
+			continue;
+		}
+		end = url_tail(s, len, e, &has_path);
+		/* a bare domain glued to a word by - _ . or / is not a URL */
+		if (sl == 0 && (prev == '-' || prev == '_' || prev == '.' || prev == '/')) {
+			i = end;
+			prev = (int32_t)(unsigned char)s[end - 1];
+			continue;
+		}
+		/* t.co links: the slug (at most 40 characters) ends the URL */
+		if (sl && end - host > 5 && strncasecmp(s + host, "t.co/", 5) == 0) {
+			size_t q = host + 5;
+			while (q < end && is_ascii_alnum((unsigned char)s[q]))
+				q++;
+			if (q - host - 5 > 40) {
+				i = end;
+				prev = (int32_t)(unsigned char)s[end - 1];
+				continue;
+			}
+			if (q < end && s[q] != '?')
+				end = q;
+		}
+		if (*n == cap) {
+			size_t ncap = cap ? 2 * cap : 8;
+			url_span *nv = realloc(v, ncap * sizeof(*nv));
+			if (nv == NULL) {
+				free(v);
+				*n = 0;
+				return OMTW_ENOMEM;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[*n].start = i;
+		v[*n].end = end;
+		v[*n].scheme_len = sl ? scheme_len : 0;
+		(*n)++;
+		i = end;
+		prev = end > 0 ? (int32_t)(unsigned char)s[end - 1] : ' ';
+	}
+	*spans = v;
+	return OMTW_OK;
+}
