@@ -54,4 +54,21 @@ check_conf bad-timeout 1 "credentials=\"$TB/good.cred\" timeout=\"0\"" \
 	"parameter 'timeout' must be a positive number of milliseconds"
 check_conf missing-cacert 1 "credentials=\"$TB/good.cred\" tls.cacert=\"$TB/none.pem\"" \
 	"parameter 'tls.cacert': cannot read '$TB/none.pem'"
+check_conf dm-ok 0 "credentials=\"$TB/good.cred\" mode=\"dm\" recipient=\"1234567890\""
+check_conf dm-no-recipient 1 "credentials=\"$TB/good.cred\" mode=\"dm\"" \
+	"mode=\"dm\" needs parameter 'recipient': the numeric user id"
+check_conf dm-handle 1 "credentials=\"$TB/good.cred\" mode=\"dm\" recipient=\"@someone\"" \
+	"mode=\"dm\" needs parameter 'recipient': the numeric user id"
+check_conf recipient-without-dm 1 "credentials=\"$TB/good.cred\" recipient=\"123\"" \
+	"parameter 'recipient' is only used with mode=\"dm\""
+check_conf bad-mode 1 "credentials=\"$TB/good.cred\" mode=\"sms\"" \
+	"parameter 'mode': 'sms' is not one of tweet, dm"
+check_conf bad-split 1 "credentials=\"$TB/good.cred\" split=\"wrap\"" \
+	"parameter 'split': 'wrap' is not one of thread, truncate"
+check_conf bad-urls 1 "credentials=\"$TB/good.cred\" urls=\"drop\"" \
+	"parameter 'urls': 'drop' is not one of defang, keep"
+check_conf bad-maxparts 1 "credentials=\"$TB/good.cred\" maxparts=\"26\"" \
+	"parameter 'maxparts' must be between 1 and 25"
+check_conf bad-maxlength 1 "credentials=\"$TB/good.cred\" maxlength=\"5\"" \
+	"parameter 'maxlength' must be between 10 and 25000"
 tb_done
