@@ -276,6 +276,7 @@ omtw_err credfile_write(const char *path, const omtw_creds *c, mode_t mode,
 
 	if (dircopy == NULL || (tmp = malloc(strlen(path) + 16)) == NULL)
 		goto done;
+	tmp[0] = '\0'; /* no temporary file yet */
 	if ((text = format_creds(c, &len)) == NULL) {
 		omtw_errmsg(err, errlen, "cannot format the credentials (a key is missing)");
 		e = OMTW_EINVAL;
