@@ -237,7 +237,7 @@ static void test_split(void)
  * TLD may end inside a longer run of letters. */
 static const char *const known_gaps[] = {
 	"Do not allow > 140 CJK characters by virtue of CJK chars greater than 63 punycode encoded chars in the host",
-	"Extract valid URL: http://\xE2\x9C\xAA" "df.ws/ejp",
+	"Extract valid URL: http://\u272Adf.ws/ejp",
 	"Extract valid URL: http://example.com/",
 	"DO NOT extract invalid URL",
 	"Extract domain followed by Japanese characters",
