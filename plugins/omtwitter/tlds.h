@@ -14,9 +14,4 @@
 extern const char *const tweettext_tlds[];
 extern const size_t tweettext_ntlds;
 
-/* The country-code TLDs alone (a subset of tweettext_tlds).  twitter-text
- * v3 treats them like any other TLD; v2 did not (see tlds.c). */
-extern const char *const tweettext_cctlds[];
-extern const size_t tweettext_ncctlds;
-
 #endif

@@ -75,7 +75,7 @@ static int tld_cmp(const void *key, const void *elem)
 }
 
 /* Is s[0..len) (case-insensitively for ASCII) a known top-level domain? */
-static int known_tld(const char *s, size_t len, int *cc)
+static int known_tld(const char *s, size_t len)
 {
 	char buf[64];
 
@@ -84,8 +84,7 @@ static int known_tld(const char *s, size_t len, int *cc)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
 	buf[len] = '\0';
-	*cc = bsearch(buf, tweettext_cctlds, tweettext_ncctlds, sizeof(char *), tld_cmp) != NULL;
-	return *cc || bsearch(buf, tweettext_tlds, tweettext_ntlds, sizeof(char *), tld_cmp) != NULL;
+	return bsearch(buf, tweettext_tlds, tweettext_ntlds, sizeof(char *), tld_cmp) != NULL;
 }
 
 /* Characters of a path or query (besides letters and digits). */
@@ -97,22 +96,21 @@ static int path_char(int32_t c)
 
 /* Read the domain at s+i: the end of the longest run of labels whose last
  * label is a known TLD followed by a character that ends a domain, or 0. */
-static size_t domain_end(const char *s, size_t len, size_t i, int ascii_only, int *cctld,
-			 int *labels_out)
+static size_t domain_end(const char *s, size_t len, size_t i, int ascii_only)
 {
 	size_t best = 0, pos = i, limit = i + DOMAIN_MAX < len ? i + DOMAIN_MAX : len;
 	int labels = 0, prev_us = 0;
 
 	while (pos < limit) {
 		size_t ls = pos, lchars = 0;
-		int32_t c = 0, last = 0, ascii = 1;
+		int32_t c = 0, last = 0, next = 0;
+		int us;
 
 		while (pos < limit) {
 			size_t n = cp_at(s, len, pos, &c);
 			if (!(is_ascii_alnum(c) || c == '-' || c == '_' || is_latin(c) ||
 			      (!ascii_only && is_unicode_label_char(c))))
 				break;
-			ascii &= c < 0x80;
 			if (lchars == 0 && (c == '-' || c == '_'))
 				return best;
 			last = c;
@@ -122,26 +120,19 @@ static size_t domain_end(const char *s, size_t len, size_t i, int ascii_only, in
 		if (lchars == 0 || lchars > LABEL_MAX || last == '-' || last == '_')
 			return best;
 		labels++;
-		/* the label just read may be the TLD if a dot came before it */
-		int cc = 0;
-		size_t after = pos;
-		int32_t next = 0;
-		if (after < len)
-			cp_at(s, len, after, &next);
-		/* the label right before the TLD may not hold an underscore */
-		if (labels >= 2 && !prev_us && known_tld(s + ls, pos - ls, &cc) &&
-		    memchr(s + ls, '_', pos - ls) == NULL &&
-		    !(next == '@' || next == '+' || next == '-' || is_ascii_alnum(next))) {
+		us = memchr(s + ls, '_', pos - ls) != NULL;
+		if (pos < len)
+			cp_at(s, len, pos, &next);
+		/* the label just read is the TLD if a dot came before it; the
+		 * label right before the TLD may not hold an underscore */
+		if (labels >= 2 && !prev_us && !us && known_tld(s + ls, pos - ls) &&
+		    !(next == '@' || next == '+' || next == '-' || is_ascii_alnum(next)))
 			best = pos;
-			*cctld = cc;
-			*labels_out = labels;
-		}
-		prev_us = memchr(s + ls, '_', pos - ls) != NULL;
+		prev_us = us;
 		if (pos < limit && s[pos] == '.' && pos + 1 < len)
 			pos++;
 		else
 			break;
-		(void)ascii;
 	}
 	return best;
 }
@@ -153,12 +144,11 @@ static int path_end_char(int32_t c)
 }
 
 /* Extend a URL over :port, path and query; returns its end. */
-static size_t url_tail(const char *s, size_t len, size_t e, int *has_path)
+static size_t url_tail(const char *s, size_t len, size_t e)
 {
 	size_t p = e, limit, good;
 	int depth = 0;
 
-	*has_path = 0;
 	if (p < len && s[p] == ':' && p + 1 < len && s[p + 1] >= '0' && s[p + 1] <= '9') {
 		size_t q = p + 1;
 		while (q < len && s[q] >= '0' && s[q] <= '9')
@@ -168,7 +158,6 @@ static size_t url_tail(const char *s, size_t len, size_t e, int *has_path)
 	limit = e + URL_MAX < len ? e + URL_MAX : len;
 	if (p < len && s[p] == '/') {
 		/* the path ends at its last path-ending character or closing ')' */
-		*has_path = 1;
 		good = ++p;
 		while (p < limit) {
 			int32_t c;
@@ -222,7 +211,7 @@ omtw_err urls_find(const char *s, size_t len, url_span **spans, size_t *n)
 	while (i < len) {
 		int32_t c;
 		size_t step = cp_at(s, len, i, &c), scheme_len = 0, host, end, e;
-		int cc = 0, labels = 0, has_path = 0, sl;
+		int sl;
 
 		if (blocks_url(prev) || !(is_ascii_alnum(c) || is_unicode_label_char(c))) {
 			prev = c;
@@ -231,13 +220,13 @@ omtw_err urls_find(const char *s, size_t len, url_span **spans, size_t *n)
 		}
 		sl = starts_scheme(s, len, i, &scheme_len);
 		host = i + (size_t)sl;
-		e = domain_end(s, len, host, sl == 0, &cc, &labels);
+		e = domain_end(s, len, host, sl == 0);
 		if (e == 0) {
 			prev = c;
 			i += step;
 			continue;
 		}
-		end = url_tail(s, len, e, &has_path);
+		end = url_tail(s, len, e);
 		/* a bare domain glued to a word by - _ . or / is not a URL */
 		if (sl == 0 && (prev == '-' || prev == '_' || prev == '.' || prev == '/')) {
 			i = end;
