@@ -577,10 +577,13 @@ static rsRetVal setChoice(instanceData *pData, const char *pn, es_str_t *val)
 		if (!strcmp(choices[i].param, pn) && !strcasecmp(choices[i].word, v))
 			break;
 	if (i == sizeof(choices) / sizeof(choices[0])) {
+		char words[64] = "";
+		for (size_t k = 0; k < sizeof(choices) / sizeof(choices[0]); k++)
+			if (!strcmp(choices[k].param, pn))
+				snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
+					 words[0] ? ", " : "", choices[k].word);
 		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': '%s' is not one of %s",
-			 pData->name, pn, v,
-			 !strcmp(pn, "mode") ? "tweet, dm" : !strcmp(pn, "split") ? "thread, truncate"
-									: "defang, keep");
+			 pData->name, pn, v, words);
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 	if (!strcmp(pn, "mode"))
@@ -599,9 +602,7 @@ static rsRetVal checkShape(instanceData *pData)
 	DEFiRet;
 	long max = pData->dm ? DM_MAXLENGTH : TWEET_MAXLENGTH_MAX;
 
-	if (pData->dm && (pData->recipient == NULL || !*pData->recipient ||
-			  strlen(pData->recipient) > 19 ||
-			  strspn(pData->recipient, "0123456789") != strlen(pData->recipient))) {
+	if (pData->dm && (pData->recipient == NULL || !xapi_is_user_id(pData->recipient))) {
 		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: mode=\"dm\" needs parameter "
 			 "'recipient': the numeric user id to message (not a @handle; "
 			 "omtwitter-auth --verify shows an account's id)", pData->name);

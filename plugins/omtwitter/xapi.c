@@ -414,6 +414,13 @@ done:
 	return e;
 }
 
+int xapi_is_user_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 19 && strspn(s, "0123456789") == n;
+}
+
 omtw_err xapi_send_dm(xapi_client *c, const omtw_creds *cr, const char *recipient,
 		      const char *text, xapi_result *res)
 {
@@ -421,7 +428,7 @@ omtw_err xapi_send_dm(xapi_client *c, const omtw_creds *cr, const char *recipien
 	char path[96];
 	omtw_err e = OMTW_ENOMEM;
 
-	if (strlen(recipient) > 19 || strspn(recipient, "0123456789") != strlen(recipient) || !*recipient) {
+	if (!xapi_is_user_id(recipient)) {
 		e = OMTW_EINVAL;
 		goto done;
 	}

@@ -69,6 +69,9 @@ void xapi_client_free(xapi_client *c);
 omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,
 			 const char *reply_to, xapi_result *res);
 
+/* Is s an X user id (1 to 19 digits)? */
+int xapi_is_user_id(const char *s);
+
 /* POST /2/dm_conversations/with/{recipient}/messages {"text": text};
  * recipient is a numeric user id (OMTW_EINVAL otherwise). */
 omtw_err xapi_send_dm(xapi_client *c, const omtw_creds *cr, const char *recipient,
