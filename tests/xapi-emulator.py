@@ -7,6 +7,8 @@ and the PIN-based OAuth 1.0a flow (/oauth/request_token, /oauth/authorize,
 implementation independent of the C code under test; a rejected one gets 401 with
 an x-emulator-reason header.  Response shapes follow /work/shared/docs/xapi.md.
 Each API call is recorded (memory and --record, one JSON object per line).
+Post length is enforced like X does (400 beyond 280 weighted characters, 10,000
+for a DM), with a deliberately simple counter that never counts more than X.
 Rate limits are enforced like X does (429 once x-rate-limit-remaining is 0, default
 100 per 15 min per endpoint): raise them with /_emu/limits for long runs.
 
@@ -28,6 +30,7 @@ import html
 import json
 import os
 import re
+import unicodedata
 import secrets
 import signal
 import socket
@@ -389,6 +392,36 @@ def page(title, content):
             "<body><h1>%s</h1>%s</body></html>\n" % (title, title, content))
 
 
+MAX_POST = 280
+MAX_DM = 10000
+URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+# Code points that only continue an emoji (ZWJ, variation selectors, skin
+# tones, tags, keycap): X counts the whole emoji as 2, so they add nothing.
+EMOJI_CONT = [(0x200D, 0x200D), (0xFE00, 0xFE0F), (0x1F3FB, 0x1F3FF), (0xE0020, 0xE007F),
+              (0x20E3, 0x20E3)]
+LIGHT = [(0x0, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037)]
+
+
+def weighted_floor(text):
+    """A lower bound of X's weighted length (xapi.md §5): exact for text without
+    URLs or emoji; a URL counts at most 23, an emoji sequence at least 2."""
+    text = unicodedata.normalize("NFC", text)
+    total, prev_zwj, prev_ri = 0, False, False
+    for m in URL_RE.finditer(text):
+        total += min(23, len(m.group(0)))
+    for ch in URL_RE.sub("", text):
+        c = ord(ch)
+        regional = 0x1F1E6 <= c <= 0x1F1FF
+        if any(a <= c <= b for a, b in EMOJI_CONT) or prev_zwj or (regional and prev_ri):
+            w = 0
+        else:
+            w = 1 if any(a <= c <= b for a, b in LIGHT) else 2
+        total += w
+        prev_zwj = c == 0x200D
+        prev_ri = regional and not prev_ri
+    return total
+
+
 def check_post(data, posts):
     """Validate a CreatePostsRequest; return what is wrong, or None."""
     if not isinstance(data, dict):
@@ -399,6 +432,8 @@ def check_post(data, posts):
                    "additional properties" % key
     if not isinstance(data.get("text"), str) or not data["text"]:
         return "$.text: must be a non-empty string"
+    if weighted_floor(data["text"]) > MAX_POST:
+        return "$.text: is longer than %d weighted characters" % MAX_POST
     if "reply" in data:
         reply = data["reply"]
         if not isinstance(reply, dict) or set(reply) - REPLY_KEYS:
@@ -610,6 +645,8 @@ class Handler(BaseHTTPRequestHandler):
             return 400, invalid_request("Content-Type must be application/json"), {}
         if not entry["text"]:
             return 400, invalid_request("$.text: must be a non-empty string"), {}
+        if weighted_floor(entry["text"]) > MAX_DM:
+            return 400, invalid_request("$.text: is longer than %d characters" % MAX_DM), {}
         with emu.lock:
             event_id = str(emu.next_dm_id)
             emu.next_dm_id += 1

@@ -2,9 +2,10 @@
  *
  * A URL is an optional http:// or https://, a domain whose last label is a
  * top-level domain X knows (tlds.c), an optional :port and an optional
- * path and query.  Without a scheme the domain must be ASCII.  The scan is
- * linear: candidate starts are word boundaries and every domain is read at
- * most DOMAIN_MAX bytes far.
+ * path and query.  After a scheme the host may be internationalised (each
+ * label's Punycode form at most 63 characters); without one only the TLD
+ * may be.  The scan is linear: candidate starts are word boundaries and
+ * every domain is read at most DOMAIN_MAX bytes far.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include <utf8proc.h>
 
+#include "punycode.h"
 #include "tlds.h"
 #include "urls.h"
 
@@ -94,46 +96,87 @@ static int path_char(int32_t c)
 			: (is_ascii_alnum(c) || strchr("!*';:=+,.$/%#[]-_~&|@()", (int)c) != NULL);
 }
 
-/* Read the domain at s+i: the end of the longest run of labels whose last
- * label is a known TLD followed by a character that ends a domain, or 0. */
-static size_t domain_end(const char *s, size_t len, size_t i, int ascii_only)
+/* Non-ASCII characters a host may hold after http(s)://: twitter-text takes
+ * everything but white space, the invalid characters and bidi controls. */
+static int is_host_char(int32_t c)
+{
+	if (c < 0x80 || c == 0xFFFE || c == 0xFEFF || c == 0xFFFF || c == 0x180E || c == 0x061C ||
+	    c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+		return 0;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+	case UTF8PROC_CATEGORY_CC:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* Read the domain at s+i and return its end, or 0.  The domain is the
+ * longest run of labels that ends in a known top-level domain, where a TLD
+ * may also end inside a label when what follows cannot continue it
+ * ("example.comだよね" is example.com).  Without a scheme (bare) labels are
+ * ASCII or Latin and only the TLD may be internationalised.  As in
+ * twitter-text, the domain is judged as a whole once found: a label whose
+ * DNS (Punycode) form exceeds 63 characters, or an "xn--" host that is not
+ * ASCII, rejects the URL instead of shortening it. */
+static size_t domain_end(const char *s, size_t len, size_t i, int bare)
 {
 	size_t best = 0, pos = i, limit = i + DOMAIN_MAX < len ? i + DOMAIN_MAX : len;
-	int labels = 0, prev_us = 0;
+	int labels = 0, prev_us = 0, poisoned = 0;
 
 	while (pos < limit) {
-		size_t ls = pos, lchars = 0;
-		int32_t c = 0, last = 0, next = 0;
-		int us;
+		int32_t cps[LABEL_MAX + 1], c = 0, last = 0, next;
+		size_t ls = pos, ncp = 0;
+		int us = 0, wide = 0;
 
 		while (pos < limit) {
 			size_t n = cp_at(s, len, pos, &c);
-			if (!(is_ascii_alnum(c) || c == '-' || c == '_' || is_latin(c) ||
-			      (!ascii_only && is_unicode_label_char(c))))
+			int ascii_like = is_ascii_alnum(c) || c == '-' || c == '_' || is_latin(c);
+			if (!ascii_like && !is_host_char(c))
 				break;
-			if (lchars == 0 && (c == '-' || c == '_'))
+			if (ncp == 0 && (c == '-' || c == '_'))
 				return best;
+			if (!ascii_like) {
+				if (bare && labels == 0)
+					return best;
+				wide = 1;
+			}
+			us |= c == '_';
+			if (ncp <= LABEL_MAX)
+				cps[ncp++] = c;
 			last = c;
-			lchars++;
 			pos += n;
+			if (labels == 0 || us || prev_us)
+				continue;
+			next = 0;
+			if (pos < len)
+				cp_at(s, len, pos, &next);
+			if (!(next == '@' || next == '+' || next == '-' || is_ascii_alnum(next)) &&
+			    known_tld(s + ls, pos - ls)) {
+				if (poisoned)
+					return 0;
+				best = pos;
+			}
 		}
-		if (lchars == 0 || lchars > LABEL_MAX || last == '-' || last == '_')
-			return best;
+		if (ncp == 0 || last == '-' || last == '_' || (bare && wide))
+			break;
 		labels++;
-		us = memchr(s + ls, '_', pos - ls) != NULL;
-		if (pos < len)
-			cp_at(s, len, pos, &next);
-		/* the label just read is the TLD if a dot came before it; the
-		 * label right before the TLD may not hold an underscore */
-		if (labels >= 2 && !prev_us && !us && known_tld(s + ls, pos - ls) &&
-		    !(next == '@' || next == '+' || next == '-' || is_ascii_alnum(next)))
-			best = pos;
+		if (ncp > LABEL_MAX || punycode_label_len(cps, ncp) > LABEL_MAX)
+			poisoned = 1;
 		prev_us = us;
 		if (pos < limit && s[pos] == '.' && pos + 1 < len)
 			pos++;
 		else
 			break;
 	}
+	if (best && strncmp(s + i, "xn--", 4) == 0)
+		for (size_t q = i; q < best;) {
+			int32_t c;
+			q += cp_at(s, len, q, &c);
+			if (c >= 0x80 && !is_latin(c))
+				return 0;
+		}
 	return best;
 }
 

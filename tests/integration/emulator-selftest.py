@@ -386,6 +386,26 @@ def check_content(emu, s):
             and data.get("dm_conversation_id") == conversation,
             "%s: DM POST -> 201 with dm_event_id" % s, (r.status, r.body))
 
+    # X's weighted length (xapi.md §5): 280 for a post, 10,000 for a DM.
+    tag = "%-5s" % s                   # 5 ASCII characters either way
+    for text, good, what in ((tag + "a" * 275, True, "280 ASCII"),
+                             (tag + "b" * 276, False, "281 ASCII"),
+                             (tag + "\u3042" * 137 + "c", True, "5 + 137 kana (2 each) + 1 = 280"),
+                             (tag + "\u3044" * 138, False, "5 + 138 kana = 281"),
+                             ("\U0001F468\u200D\U0001F469\u200D\U0001F467" * 137 + tag,
+                              True, "137 family emoji (2 each) + 5 = 279"),
+                             (tag + " https://example.com/" + "p" * 300, True,
+                              "a 320-character URL counts 23")):
+        r = emu.tweet(text)
+        detail = (r.json() or {}).get("detail", "")
+        T.check(r.status == 201 if good else (r.status == 400 and "weighted" in detail),
+                "%s: post of %s -> %s" % (s, what, "201" if good else "400 too long"),
+                (r.status, r.body))
+    for n, good in ((10000, True), (10001, False)):
+        r = emu.post(path, {"text": tag + "d" * (n - 5)}, lib_auth(emu, "POST", path))
+        T.check(r.status == (201 if good else 400),
+                "%s: DM of %d characters -> %s" % (s, n, 201 if good else 400), (r.status, r.body))
+
 
 def check_pin_flow(emu, s, leaked):
     def request_token(**kw):
