@@ -1,6 +1,5 @@
 /* credfile.c - parse and check the credentials file. */
 #include <ctype.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <time.h>
 #include <errno.h>
@@ -12,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "atomicfile.h"
 #include "credfile.h"
 
 static const struct {
@@ -220,20 +220,6 @@ done:
 	return e;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The file's content; NULL when out of memory or a required key is unset. */
 static char *format_creds(const omtw_creds *c, size_t *len)
 {
@@ -268,69 +254,16 @@ static char *format_creds(const omtw_creds *c, size_t *len)
 omtw_err credfile_write(const char *path, const omtw_creds *c, mode_t mode,
 			uid_t uid, gid_t gid, int force, char *err, size_t errlen)
 {
-	char *dircopy = strdup(path), *tmp = NULL, *text = NULL;
-	const char *dir;
 	size_t len = 0;
-	int fd = -1, dfd = -1;
-	omtw_err e = OMTW_ENOMEM;
+	char *text = format_creds(c, &len);
+	omtw_err e;
 
-	if (dircopy == NULL || (tmp = malloc(strlen(path) + 16)) == NULL)
-		goto done;
-	tmp[0] = '\0'; /* no temporary file yet */
-	if ((text = format_creds(c, &len)) == NULL) {
+	if (text == NULL) {
 		omtw_errmsg(err, errlen, "cannot format the credentials (a key is missing)");
-		e = OMTW_EINVAL;
-		goto done;
+		return OMTW_EINVAL;
 	}
-	dir = dirname(dircopy);
-	/* same directory, so link/rename is atomic; O_EXCL-created by mkstemp */
-	sprintf(tmp, "%s.tmpXXXXXX", path);
-	e = OMTW_EIO;
-	if ((fd = mkstemp(tmp)) < 0) {
-		omtw_errmsg(err, errlen, "cannot create a temporary file next to %s: %s",
-			    path, strerror(errno));
-		tmp[0] = '\0';
-		goto done;
-	}
-	if (fchmod(fd, mode) != 0 ||
-	    ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) != 0) ||
-	    write_all(fd, text, len) != 0 || fsync(fd) != 0) {
-		omtw_errmsg(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		omtw_errmsg(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (force ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
-		if (errno == EEXIST)
-			omtw_errmsg(err, errlen, "%s exists; not replacing it without --force", path);
-		else
-			omtw_errmsg(err, errlen, "cannot create %s: %s", path, strerror(errno));
-		goto done;
-	}
-	if (force)
-		tmp[0] = '\0'; /* renamed: nothing to remove */
-	/* make the new directory entry durable too */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) != 0) {
-		omtw_errmsg(err, errlen, "cannot sync directory %s: %s", dir, strerror(errno));
-		goto done;
-	}
-	e = OMTW_OK;
-done:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	if (tmp && tmp[0])
-		unlink(tmp);
-	if (text) {
-		OPENSSL_cleanse(text, len);
-		free(text);
-	}
-	free(tmp);
-	free(dircopy);
+	e = atomicfile_write(path, text, len, mode, uid, gid, force, err, errlen);
+	OPENSSL_cleanse(text, len);
+	free(text);
 	return e;
 }
