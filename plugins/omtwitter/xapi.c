@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -260,16 +261,26 @@ void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
 		fjson_tokener_free(tok);
 }
 
+/* A header's non-negative decimal value; -1 when absent, malformed or out
+ * of range: a header that makes no sense must not steer the budgets. */
 static long long header_num(CURL *h, const char *name)
 {
 	struct curl_header *hd;
+	const char *p;
 	char *end;
 	long long v;
 
 	if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
 		return -1;
-	v = strtoll(hd->value, &end, 10);
-	return end == hd->value || v < 0 ? -1 : v;
+	for (p = hd->value; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(p, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	return errno == ERANGE || *end != '\0' ? -1 : v;
 }
 
 static void read_limit(CURL *h, const char *prefix, xapi_limit *l)

@@ -1,9 +1,12 @@
-/* test_xapi.c - endpoint policy, response classification, transport errors. */
+/* test_xapi.c - endpoint policy, response classification, transport errors,
+ * rate-limit headers. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -135,12 +138,103 @@ static void test_transport_error(void)
 	xapi_client_free(c);
 }
 
+/* Serve one canned HTTP response on a loopback port from a child process;
+ * returns the port (the child exits after one request). */
+static int canned_server(const char *response, pid_t *child)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), c, port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 1) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0)
+		return -1;
+	port = ntohs(a.sin_port);
+	if ((*child = fork()) == 0) {
+		char req[8192];
+		size_t got = 0;
+		ssize_t r;
+		alarm(10);
+		if ((c = accept(s, NULL, NULL)) < 0)
+			_exit(1);
+		/* read the head and the small body that follows it */
+		while (got < sizeof(req) - 1 && (r = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+			got += (size_t)r;
+			req[got] = '\0';
+			char *body = strstr(req, "\r\n\r\n"), *cl = strcasestr(req, "content-length:");
+			if (body && (!cl || strlen(body + 4) >= strtoul(cl + 15, NULL, 10)))
+				break;
+		}
+		if (write(c, response, strlen(response)) < 0)
+			_exit(1);
+		close(c);
+		_exit(0);
+	}
+	close(s);
+	return port;
+}
+
+static void limits_from(const char *headers, xapi_result *r)
+{
+	char url[64], err[256], resp[2048];
+	xapi_client *c = NULL;
+	omtw_creds cr = { "ck", "consumer-secret-1", "at", "token-secret-2", NULL, NULL };
+	const char *body = "{\"data\":{\"id\":\"1860000000000000001\",\"text\":\"x\"}}";
+	pid_t child = -1;
+	int port;
+
+	snprintf(resp, sizeof(resp), "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+		 "%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s", headers, strlen(body), body);
+	memset(r, 0, sizeof(*r));
+	if ((port = canned_server(resp, &child)) < 0)
+		return;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	if (xapi_client_new(&(xapi_config){ .endpoint = url, .timeout_ms = 5000 }, &c, err, sizeof(err)) == OMTW_OK)
+		xapi_post_tweet(c, &cr, "x", NULL, r);
+	xapi_client_free(c);
+	waitpid(child, NULL, 0);
+}
+
+/* x-rate-limit-*, x-user-limit-24hour-*, x-app-limit-24hour-* (xapi.md). */
+static void test_limit_headers(void)
+{
+	xapi_result r;
+
+	limits_from("x-rate-limit-limit: 100\r\nx-rate-limit-remaining: 99\r\n"
+		    "x-rate-limit-reset: 1800000900\r\nx-user-limit-24hour-limit: 17\r\n"
+		    "x-user-limit-24hour-remaining: 0\r\nx-user-limit-24hour-reset: 1800050000\r\n"
+		    "x-app-limit-24hour-limit: 10000\r\nx-app-limit-24hour-remaining: 9000\r\n"
+		    "x-app-limit-24hour-reset: 1800060000\r\n", &r);
+	ok(r.outcome == XAPI_DELIVERED && strcmp(r.id, "1860000000000000001") == 0, "a 201 with all limit headers");
+	ok(r.window.limit == 100 && r.window.remaining == 99 && r.window.reset == 1800000900,
+	   "x-rate-limit-* read");
+	ok(r.user24.limit == 17 && r.user24.remaining == 0 && r.user24.reset == 1800050000,
+	   "x-user-limit-24hour-* read");
+	ok(r.app24.limit == 10000 && r.app24.remaining == 9000 && r.app24.reset == 1800060000,
+	   "x-app-limit-24hour-* read");
+
+	limits_from("", &r);
+	ok(r.outcome == XAPI_DELIVERED && r.window.remaining == -1 && r.window.reset == -1 &&
+	   r.user24.remaining == -1 && r.app24.reset == -1, "missing headers read as unknown (-1)");
+
+	limits_from("x-rate-limit-remaining: 12abc\r\nx-rate-limit-reset: -5\r\n"
+		    "x-user-limit-24hour-remaining: \r\nx-user-limit-24hour-reset: 0x10\r\n"
+		    "x-app-limit-24hour-remaining: 99999999999999999999999\r\n"
+		    "x-app-limit-24hour-reset:  1800060000 \r\n", &r);
+	ok(r.window.remaining == -1 && r.window.reset == -1, "malformed and negative values read as unknown");
+	ok(r.user24.remaining == -1 && r.user24.reset == -1, "empty and hex values read as unknown");
+	ok(r.app24.remaining == -1, "a value beyond 64 bits reads as unknown");
+	ok(r.app24.reset == 1800060000, "white space around a value is fine");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_endpoints();
 	test_classify();
 	test_transport_error();
+	test_limit_headers();
 	curl_global_cleanup();
 	return tap_done();
 }

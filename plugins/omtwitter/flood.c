@@ -1,0 +1,492 @@
+/* flood.c - dedup, budgets and digest bookkeeping (see flood.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "flood_impl.h"
+
+#define DIGEST_ITEMS_MAX 1000 /* texts a digest snapshot carries */
+
+struct flood_taken {
+	unsigned char id[FLOOD_ID_LEN];
+	unsigned long long count;
+};
+
+/* ---- post times ---- */
+
+static omtw_err stamps_init(stamps *s, size_t cap)
+{
+	memset(s, 0, sizeof(*s));
+	if (cap == 0)
+		return OMTW_OK;
+	if ((s->t = calloc(cap, sizeof(*s->t))) == NULL)
+		return OMTW_ENOMEM;
+	s->cap = cap;
+	return OMTW_OK;
+}
+
+void stamps_push(stamps *s, time_t t)
+{
+	if (s->cap == 0)
+		return;
+	if (s->n == s->cap) { /* full: the oldest can no longer matter */
+		s->head = (s->head + 1) % s->cap;
+		s->n--;
+	}
+	s->t[(s->head + s->n) % s->cap] = t;
+	s->n++;
+}
+
+static time_t stamps_at(const stamps *s, size_t i)
+{
+	return s->t[(s->head + i) % s->cap];
+}
+
+/* Forget posts at or before cutoff (they left the window). */
+static void stamps_expire(stamps *s, time_t cutoff)
+{
+	while (s->n > 0 && stamps_at(s, 0) <= cutoff) {
+		s->head = (s->head + 1) % s->cap;
+		s->n--;
+	}
+}
+
+/* Posts after cutoff. */
+static size_t stamps_since(const stamps *s, time_t cutoff)
+{
+	size_t i = 0;
+
+	while (i < s->n && stamps_at(s, i) <= cutoff)
+		i++;
+	return s->n - i;
+}
+
+/* ---- entries: hash table plus recency list ---- */
+
+static size_t slot(const flood *f, const unsigned char id[FLOOD_ID_LEN])
+{
+	uint64_t h;
+
+	memcpy(&h, id, sizeof(h));
+	return (size_t)h & (f->nbuckets - 1);
+}
+
+fentry *flood_find(flood *f, const unsigned char id[FLOOD_ID_LEN])
+{
+	for (fentry *e = f->bucket[slot(f, id)]; e; e = e->hnext)
+		if (memcmp(e->id, id, FLOOD_ID_LEN) == 0)
+			return e;
+	return NULL;
+}
+
+static void unlink_recency(flood *f, fentry *e)
+{
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		f->newest = e->older;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		f->oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void make_newest(flood *f, fentry *e)
+{
+	e->older = f->newest;
+	e->newer = NULL;
+	if (f->newest)
+		f->newest->newer = e;
+	f->newest = e;
+	if (f->oldest == NULL)
+		f->oldest = e;
+}
+
+static void touch(flood *f, fentry *e)
+{
+	if (f->newest != e) {
+		unlink_recency(f, e);
+		make_newest(f, e);
+	}
+}
+
+static void remove_entry(flood *f, fentry *e)
+{
+	fentry **p = &f->bucket[slot(f, e->id)];
+
+	while (*p != e)
+		p = &(*p)->hnext;
+	*p = e->hnext;
+	unlink_recency(f, e);
+	f->nentries--;
+	free(e->text);
+	free(e);
+}
+
+/* The table is full: the least recently seen alert makes room; its count
+ * is kept under "others", so totals stay exact. */
+static void evict_oldest(flood *f)
+{
+	fentry *e = f->oldest;
+
+	if (e->pending) {
+		f->others += e->pending;
+		f->others_distinct++;
+		f->pending_distinct--;
+	}
+	remove_entry(f, e);
+}
+
+/* At most FLOOD_TEXT_MAX bytes, cut at a UTF-8 character boundary. */
+static size_t cut_utf8(const char *s, size_t len)
+{
+	if (len <= FLOOD_TEXT_MAX)
+		return len;
+	len = FLOOD_TEXT_MAX;
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	return len;
+}
+
+omtw_err flood_insert(flood *f, const unsigned char id[FLOOD_ID_LEN], const char *text,
+		      size_t textlen, fentry **out)
+{
+	fentry *e = calloc(1, sizeof(*e));
+	size_t n = cut_utf8(text, textlen);
+
+	if (e == NULL || (e->text = malloc(n + 1)) == NULL) {
+		free(e);
+		return OMTW_ENOMEM;
+	}
+	memcpy(e->text, text, n);
+	e->text[n] = '\0';
+	memcpy(e->id, id, FLOOD_ID_LEN);
+	if (f->nentries >= f->cfg.maxentries)
+		evict_oldest(f);
+	e->hnext = f->bucket[slot(f, id)];
+	f->bucket[slot(f, id)] = e;
+	make_newest(f, e);
+	f->nentries++;
+	*out = e;
+	return OMTW_OK;
+}
+
+void flood_add_pending(flood *f, fentry *e, unsigned long long n)
+{
+	if (e->pending == 0 && n > 0)
+		f->pending_distinct++;
+	e->pending += n;
+	f->pending += n;
+}
+
+/* ---- life cycle ---- */
+
+omtw_err flood_new(const flood_config *cfg, time_t now, flood **out)
+{
+	flood *f;
+	size_t nb = 16;
+
+	*out = NULL;
+	if (cfg->maxentries == 0 || cfg->maxentries > FLOOD_ENTRIES_MAX || cfg->digest_interval <= 0 ||
+	    cfg->dedup_window < 0 || cfg->rl_interval < 0 || cfg->budget_daily < 0 ||
+	    cfg->budget_daily > FLOOD_BUDGET_MAX || (cfg->rl_interval > 0 &&
+	    (cfg->rl_burst < 1 || cfg->rl_burst > FLOOD_BUDGET_MAX)))
+		return OMTW_EINVAL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return OMTW_ENOMEM;
+	f->cfg = *cfg;
+	while (nb < cfg->maxentries)
+		nb *= 2;
+	f->nbuckets = nb;
+	f->period_start = now;
+	for (int i = 0; i < FLOOD_SRV_N; i++)
+		f->server[i].remaining = f->server[i].reset = -1;
+	if ((f->bucket = calloc(nb, sizeof(*f->bucket))) == NULL ||
+	    stamps_init(&f->local, cfg->rl_interval > 0 ? (size_t)cfg->rl_burst : 0) != OMTW_OK ||
+	    stamps_init(&f->daily, (size_t)cfg->budget_daily) != OMTW_OK) {
+		flood_free(f);
+		return OMTW_ENOMEM;
+	}
+	*out = f;
+	return OMTW_OK;
+}
+
+void flood_free(flood *f)
+{
+	if (f == NULL)
+		return;
+	while (f->oldest)
+		remove_entry(f, f->oldest);
+	free(f->bucket);
+	free(f->local.t);
+	free(f->daily.t);
+	free(f);
+}
+
+/* ---- budgets ---- */
+
+/* May n posts go out now, keeping `reserve` more for a digest? */
+static int budget_allows(flood *f, long n, long reserve, time_t now)
+{
+	long need = n + reserve;
+
+	if (f->cfg.rl_interval > 0) {
+		stamps_expire(&f->local, now - f->cfg.rl_interval);
+		if ((long)f->local.n + need > f->cfg.rl_burst)
+			return 0;
+	}
+	if (f->cfg.budget_daily > 0) {
+		stamps_expire(&f->daily, now - FLOOD_DAY);
+		if ((long)f->daily.n + need > f->cfg.budget_daily)
+			return 0;
+	}
+	for (int i = 0; i < FLOOD_SRV_N; i++)
+		if (f->server[i].remaining >= 0 && f->server[i].reset > now &&
+		    f->server[i].remaining < need)
+			return 0;
+	return 1;
+}
+
+static void spend(flood *f, int n, time_t now)
+{
+	for (int k = 0; k < n; k++) {
+		if (f->cfg.rl_interval > 0)
+			stamps_push(&f->local, now);
+		if (f->cfg.budget_daily > 0)
+			stamps_push(&f->daily, now);
+	}
+	for (int i = 0; i < FLOOD_SRV_N; i++)
+		if (f->server[i].remaining >= 0 && f->server[i].reset > now)
+			f->server[i].remaining = f->server[i].remaining > n ? f->server[i].remaining - n : 0;
+	f->dirty = 1;
+}
+
+void flood_server_view(flood *f, const flood_limit lim[FLOOD_SRV_N], time_t now)
+{
+	for (int i = 0; i < FLOOD_SRV_N; i++) {
+		/* a header that was missing or makes no sense tells nothing: no
+		 * X limit resets more than a day ahead */
+		if (lim[i].remaining < 0 || lim[i].reset <= 0 || lim[i].reset > (long long)now + FLOOD_DAY + 3600)
+			continue;
+		f->server[i] = lim[i];
+		f->dirty = 1;
+	}
+}
+
+void flood_block_until(flood *f, time_t t)
+{
+	if (t > f->blocked_until) {
+		f->blocked_until = t;
+		f->dirty = 1;
+	}
+}
+
+time_t flood_blocked_until(const flood *f)
+{
+	return f->blocked_until;
+}
+
+/* ---- admission ---- */
+
+omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
+		     size_t textlen, int nposts, time_t now, flood_verdict *verdict)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	fentry *e;
+	omtw_err err;
+
+	if (!EVP_Digest(key, keylen, md, &mdlen, EVP_sha256(), NULL))
+		return OMTW_ECRYPTO;
+	if ((e = flood_find(f, md)) != NULL)
+		touch(f, e);
+	f->dirty = 1;
+	if (e && f->cfg.dedup_window > 0 && now < e->window_end) {
+		flood_add_pending(f, e, 1);
+		*verdict = FLOOD_COUNTED;
+		return OMTW_OK;
+	}
+	if (budget_allows(f, nposts, f->pending > 0, now)) {
+		spend(f, nposts, now);
+		if (f->cfg.dedup_window > 0) {
+			if (e == NULL && (err = flood_insert(f, md, text, textlen, &e)) != OMTW_OK)
+				return err;
+			e->window_end = now + f->cfg.dedup_window;
+		}
+		*verdict = FLOOD_POST;
+		return OMTW_OK;
+	}
+	if (e == NULL && (err = flood_insert(f, md, text, textlen, &e)) != OMTW_OK)
+		return err;
+	e->window_end = now + f->cfg.dedup_window;
+	flood_add_pending(f, e, 1);
+	*verdict = FLOOD_HELD;
+	return OMTW_OK;
+}
+
+unsigned long long flood_pending(const flood *f, unsigned long long *distinct)
+{
+	if (distinct)
+		*distinct = f->pending_distinct + f->others_distinct;
+	return f->pending;
+}
+
+int flood_dirty(const flood *f)
+{
+	return f->dirty;
+}
+
+void flood_clean(flood *f)
+{
+	f->dirty = 0;
+}
+
+/* ---- digests ---- */
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const fentry *x = *(const fentry *const *)a, *y = *(const fentry *const *)b;
+
+	return x->pending < y->pending ? 1 : x->pending > y->pending ? -1 : strcmp(x->text, y->text);
+}
+
+void flood_digest_free(flood_digest *d)
+{
+	for (size_t i = 0; i < d->nitems; i++)
+		free(d->items[i].text);
+	free(d->items);
+	free(d->taken);
+	memset(d, 0, sizeof(*d));
+}
+
+int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
+{
+	fentry **v = NULL;
+	size_t n = 0;
+	int posts = maxposts;
+
+	memset(d, 0, sizeof(*d));
+	if (now < f->period_start + f->cfg.digest_interval)
+		return 0;
+	if (f->pending == 0) {
+		f->period_start = now; /* an empty period: nothing to say */
+		f->dirty = 1;
+		return 0;
+	}
+	if (now < f->blocked_until)
+		return 0;
+	while (posts > 0 && !budget_allows(f, posts, 0, now))
+		posts--;
+	if (posts == 0)
+		return 0;
+	if (f->pending_distinct > 0 &&
+	    ((v = malloc(f->pending_distinct * sizeof(*v))) == NULL ||
+	     (d->taken = malloc(f->pending_distinct * sizeof(*d->taken))) == NULL))
+		goto nomem;
+	for (fentry *e = f->newest; e; e = e->older)
+		if (e->pending) {
+			v[n] = e;
+			memcpy(d->taken[n].id, e->id, FLOOD_ID_LEN);
+			d->taken[n].count = e->pending;
+			n++;
+		}
+	d->ntaken = n;
+	qsort(v, n, sizeof(*v), by_count_desc);
+	d->nitems = n < DIGEST_ITEMS_MAX ? n : DIGEST_ITEMS_MAX;
+	if (d->nitems && (d->items = calloc(d->nitems, sizeof(*d->items))) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < d->nitems; i++) {
+		if ((d->items[i].text = strdup(v[i]->text)) == NULL)
+			goto nomem;
+		d->items[i].count = v[i]->pending;
+	}
+	free(v);
+	d->from = f->period_start;
+	d->to = now;
+	d->total = f->pending;
+	d->distinct = f->pending_distinct + f->others_distinct;
+	d->others = f->others;
+	d->others_distinct = f->others_distinct;
+	d->maxposts = posts;
+	return 1;
+nomem:
+	free(v);
+	flood_digest_free(d);
+	return 0; /* try again at the next tick */
+}
+
+void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now)
+{
+	unsigned long long from_others = d->others;
+
+	for (size_t i = 0; i < d->ntaken; i++) {
+		fentry *e = flood_find(f, d->taken[i].id);
+		unsigned long long c = d->taken[i].count, sub = 0;
+
+		if (e) {
+			sub = c < e->pending ? c : e->pending;
+			e->pending -= sub;
+			f->pending -= sub;
+			if (sub && e->pending == 0)
+				f->pending_distinct--;
+		}
+		if (c > sub) { /* evicted meanwhile: its count went to others */
+			from_others += c - sub;
+			d->others_distinct++;
+		}
+	}
+	from_others = from_others < f->others ? from_others : f->others;
+	f->others -= from_others;
+	f->pending -= from_others;
+	f->others_distinct -= d->others_distinct < f->others_distinct ? d->others_distinct
+								       : f->others_distinct;
+	if (f->others == 0)
+		f->others_distinct = 0;
+	spend(f, nposts, now);
+	f->period_start = now;
+	f->dirty = 1;
+}
+
+/* When the budgets next allow one post. */
+static time_t budget_frees(const flood *f, time_t now)
+{
+	time_t t = now;
+
+	if (f->cfg.rl_interval > 0) {
+		size_t in = stamps_since(&f->local, now - f->cfg.rl_interval);
+		if ((long)in + 1 > f->cfg.rl_burst) {
+			time_t s = stamps_at(&f->local, f->local.n - in + (size_t)(in - (size_t)f->cfg.rl_burst));
+			if (s + f->cfg.rl_interval > t)
+				t = s + f->cfg.rl_interval;
+		}
+	}
+	if (f->cfg.budget_daily > 0) {
+		size_t in = stamps_since(&f->daily, now - FLOOD_DAY);
+		if ((long)in + 1 > f->cfg.budget_daily) {
+			time_t s = stamps_at(&f->daily, f->daily.n - in + (size_t)(in - (size_t)f->cfg.budget_daily));
+			if (s + FLOOD_DAY > t)
+				t = s + FLOOD_DAY;
+		}
+	}
+	for (int i = 0; i < FLOOD_SRV_N; i++)
+		if (f->server[i].remaining == 0 && f->server[i].reset > t)
+			t = (time_t)f->server[i].reset;
+	return t;
+}
+
+time_t flood_next_event(const flood *f, time_t now)
+{
+	time_t t = f->period_start + f->cfg.digest_interval;
+
+	if (f->pending > 0) {
+		time_t b = budget_frees(f, now);
+		if (b > t)
+			t = b;
+		if (f->blocked_until > t)
+			t = f->blocked_until;
+	}
+	return t > now ? t : now;
+}

@@ -1,0 +1,121 @@
+/* flood.h - flood control: which alerts become posts, which are counted.
+ *
+ * Every post costs money and X's caps are tight, while a bad night brings
+ * thousands of alert lines.  Each alert is admitted as one of:
+ *   POST     budgets allow it: post it now (the budget is spent at once);
+ *   COUNTED  the same alert (same key) was admitted within dedup.window:
+ *            only counted, for the next digest;
+ *   HELD     a budget says no: kept, with its count, for the next digest.
+ * Nothing is dropped: every alert not posted is in exactly one count that
+ * a digest reports ("[x37] disk full on db1"), and counts stay exact when
+ * the table of distinct alerts is full (the least recently seen entry's
+ * count moves to "others").
+ *
+ * Budgets (all must allow a post): the local bucket (ratelimit.burst posts
+ * in any ratelimit.interval seconds), the rolling 24 h budget.daily, and the
+ * server's view from the last response (x-rate-limit-*, x-user-limit-24hour-*,
+ * x-app-limit-24hour-*).  While anything waits for a digest, the last post
+ * of every budget is kept for that digest.
+ *
+ * Memory is O(maxentries + burst + daily): an entry holds a 128-bit hash of
+ * the key and at most FLOOD_TEXT_MAX bytes of text, whatever the flood.
+ * Dedup and admission are O(1) per alert; a digest snapshot is O(n log n)
+ * in the entries with a count.  Not thread-safe: the caller locks.  The
+ * clock is a parameter everywhere, so tests drive it.
+ */
+#ifndef FLOOD_H
+#define FLOOD_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "omtw_err.h"
+
+#define FLOOD_TEXT_MAX 480       /* bytes of an alert's text kept for a digest */
+#define FLOOD_BUDGET_MAX 100000  /* largest burst or daily budget */
+#define FLOOD_ENTRIES_MAX 1000000
+#define FLOOD_DAY 86400
+
+typedef struct flood_config {
+	long dedup_window;       /* seconds; 0: no dedup */
+	long rl_interval;        /* seconds; 0: no local bucket */
+	long rl_burst;           /* posts per rl_interval */
+	long budget_daily;       /* posts per rolling 24 h; 0: no cap */
+	long digest_interval;    /* seconds between digests (> 0) */
+	size_t maxentries;       /* distinct alerts remembered (> 0) */
+} flood_config;
+
+typedef enum { FLOOD_POST, FLOOD_COUNTED, FLOOD_HELD } flood_verdict;
+
+/* The server's view of one limit family; remaining -1 when unknown. */
+typedef struct flood_limit {
+	long long remaining, reset;
+} flood_limit;
+
+enum { FLOOD_SRV_WINDOW, FLOOD_SRV_USER24, FLOOD_SRV_APP24, FLOOD_SRV_N };
+
+typedef struct flood flood;
+
+omtw_err flood_new(const flood_config *cfg, time_t now, flood **out);
+void flood_free(flood *f);
+
+/* Admit one alert: key decides what counts as the same alert, text is what
+ * a digest shows (cut to FLOOD_TEXT_MAX bytes), nposts what posting it
+ * costs (the parts of a thread). */
+omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
+		     size_t textlen, int nposts, time_t now, flood_verdict *verdict);
+
+/* Record the limits a response reported (remaining -1: header absent). */
+void flood_server_view(flood *f, const flood_limit lim[FLOOD_SRV_N], time_t now);
+
+/* 429: no request before t. */
+void flood_block_until(flood *f, time_t t);
+time_t flood_blocked_until(const flood *f);
+
+/* Alerts waiting for a digest, and how many distinct ones. */
+unsigned long long flood_pending(const flood *f, unsigned long long *distinct);
+
+/* A digest: what it reports, taken without removing it from the counts
+ * until the digest is confirmed posted (flood_digest_done), so a failed
+ * or interrupted digest loses nothing. */
+typedef struct flood_item {
+	char *text;
+	unsigned long long count;
+} flood_item;
+
+typedef struct flood_digest {
+	time_t from, to;             /* the period it covers */
+	unsigned long long total;    /* alerts in it */
+	unsigned long long distinct; /* distinct alerts in it (others estimated) */
+	flood_item *items;           /* most frequent first */
+	size_t nitems;
+	unsigned long long others, others_distinct; /* beyond the table, exact count */
+	int maxposts;                /* posts the budgets allow for it */
+	/* private: which counts to subtract when it is done */
+	struct flood_taken *taken;
+	size_t ntaken;
+} flood_digest;
+
+/* Is a digest due (interval closed, something waiting, not blocked, budget
+ * allows a post)?  If so take it (up to maxposts posts) and return 1. */
+int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d);
+
+/* The digest went out as nposts posts: subtract its counts, spend budget,
+ * start the next period. */
+void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now);
+void flood_digest_free(flood_digest *d);
+
+/* When something may next change without a new alert (a digest falls due
+ * or a budget frees up); the digest timer sleeps until then. */
+time_t flood_next_event(const flood *f, time_t now);
+
+/* Has the state changed since the last flood_clean()? */
+int flood_dirty(const flood *f);
+void flood_clean(flood *f);
+
+/* State persistence (flood_state.c): a JSON document, written atomically;
+ * a file that is not valid state is refused with a message, never trusted. */
+omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen);
+omtw_err flood_load(flood *f, const char *path, time_t now, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,47 @@
+/* flood_impl.h - flood's internals, shared by flood.c and flood_state.c. */
+#ifndef FLOOD_IMPL_H
+#define FLOOD_IMPL_H
+
+#include "flood.h"
+
+#define FLOOD_ID_LEN 16 /* bytes of SHA-256(key) that identify an alert */
+
+typedef struct fentry {
+	unsigned char id[FLOOD_ID_LEN];
+	char *text;
+	time_t window_end;            /* repeats before this are only counted */
+	unsigned long long pending;   /* alerts waiting for the next digest */
+	struct fentry *newer, *older; /* recency list */
+	struct fentry *hnext;         /* hash chain */
+} fentry;
+
+/* Post times, oldest first, in a ring of fixed capacity. */
+typedef struct stamps {
+	time_t *t;
+	size_t cap, head, n;
+} stamps;
+
+struct flood {
+	flood_config cfg;
+	fentry **bucket;
+	size_t nbuckets;                /* a power of two */
+	fentry *newest, *oldest;
+	size_t nentries;
+	unsigned long long pending;     /* entries' counts plus others */
+	unsigned long long pending_distinct; /* entries with a count */
+	unsigned long long others, others_distinct; /* counts of evicted entries */
+	time_t period_start;
+	time_t blocked_until;
+	stamps local, daily;
+	flood_limit server[FLOOD_SRV_N];
+	int dirty;
+};
+
+fentry *flood_find(flood *f, const unsigned char id[FLOOD_ID_LEN]);
+/* A new most recent entry (evicting the least recent when full). */
+omtw_err flood_insert(flood *f, const unsigned char id[FLOOD_ID_LEN], const char *text,
+		      size_t textlen, fentry **out);
+void flood_add_pending(flood *f, fentry *e, unsigned long long n);
+void stamps_push(stamps *s, time_t t);
+
+#endif

@@ -1,0 +1,277 @@
+/* flood_state.c - flood state to and from its file (JSON, libfastjson).
+ *
+ * {"format":"omtwitter-flood-state","version":1,"saved":T,
+ *  "period_start":T,"blocked_until":T,"others":[alerts,distinct],
+ *  "local":[T,...],"daily":[T,...],"server":[[remaining,reset],x3],
+ *  "entries":[["hex id","text",window_end,pending],...]}   oldest first
+ *
+ * Entries that neither hold a count nor an open dedup window are not
+ * written: they no longer change any decision.  Loading validates every
+ * field before anything is used; the file is never trusted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libfastjson/json.h>
+
+#include "atomicfile.h"
+#include "flood_impl.h"
+
+#define STATE_FORMAT "omtwitter-flood-state"
+#define STATE_VERSION 1
+#define STATE_MAX_BYTES (256 * 1024 * 1024)
+
+static struct fjson_object *stamps_json(const stamps *s)
+{
+	struct fjson_object *a = fjson_object_new_array();
+
+	for (size_t i = 0; a && i < s->n; i++)
+		fjson_object_array_add(a, fjson_object_new_int64((int64_t)s->t[(s->head + i) % s->cap]));
+	return a;
+}
+
+static struct fjson_object *pair(long long a, long long b)
+{
+	struct fjson_object *o = fjson_object_new_array();
+
+	if (o) {
+		fjson_object_array_add(o, fjson_object_new_int64(a));
+		fjson_object_array_add(o, fjson_object_new_int64(b));
+	}
+	return o;
+}
+
+omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen)
+{
+	struct fjson_object *o = fjson_object_new_object(), *srv, *ents;
+	time_t now = time(NULL);
+	const char *s;
+	omtw_err e = OMTW_ENOMEM;
+
+	if (o == NULL)
+		goto out;
+	fjson_object_object_add(o, "format", fjson_object_new_string(STATE_FORMAT));
+	fjson_object_object_add(o, "version", fjson_object_new_int(STATE_VERSION));
+	fjson_object_object_add(o, "saved", fjson_object_new_int64((int64_t)now));
+	fjson_object_object_add(o, "period_start", fjson_object_new_int64((int64_t)f->period_start));
+	fjson_object_object_add(o, "blocked_until", fjson_object_new_int64((int64_t)f->blocked_until));
+	fjson_object_object_add(o, "others", pair((long long)f->others, (long long)f->others_distinct));
+	fjson_object_object_add(o, "local", stamps_json(&f->local));
+	fjson_object_object_add(o, "daily", stamps_json(&f->daily));
+	srv = fjson_object_new_array();
+	for (int i = 0; srv && i < FLOOD_SRV_N; i++)
+		fjson_object_array_add(srv, pair(f->server[i].remaining, f->server[i].reset));
+	fjson_object_object_add(o, "server", srv);
+	ents = fjson_object_new_array();
+	for (const fentry *x = f->oldest; ents && x; x = x->newer) {
+		char hex[2 * FLOOD_ID_LEN + 1];
+		struct fjson_object *a;
+
+		if (x->pending == 0 && x->window_end <= now)
+			continue;
+		for (int i = 0; i < FLOOD_ID_LEN; i++)
+			sprintf(hex + 2 * i, "%02x", x->id[i]);
+		if ((a = fjson_object_new_array()) == NULL)
+			goto out;
+		fjson_object_array_add(a, fjson_object_new_string(hex));
+		fjson_object_array_add(a, fjson_object_new_string(x->text));
+		fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->window_end));
+		fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->pending));
+		fjson_object_array_add(ents, a);
+	}
+	fjson_object_object_add(o, "entries", ents);
+	if ((s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN)) == NULL)
+		goto out;
+	e = atomicfile_write(path, s, strlen(s), 0600, (uid_t)-1, (gid_t)-1, 1, err, errlen);
+out:
+	if (e == OMTW_ENOMEM)
+		omtw_errmsg(err, errlen, "out of memory while saving the flood state");
+	fjson_object_put(o);
+	return e;
+}
+
+/* ---- loading ---- */
+
+static int get_i64(struct fjson_object *o, long long min, long long *v)
+{
+	if (o == NULL || !fjson_object_is_type(o, fjson_type_int))
+		return 0;
+	*v = (long long)fjson_object_get_int64(o);
+	return *v >= min;
+}
+
+static struct fjson_object *field(struct fjson_object *o, const char *k, fjson_type t)
+{
+	struct fjson_object *v = NULL;
+
+	if (!fjson_object_object_get_ex(o, k, &v) || !fjson_object_is_type(v, t))
+		return NULL;
+	return v;
+}
+
+static int load_stamps(struct fjson_object *a, stamps *s)
+{
+	size_t n = (size_t)fjson_object_array_length(a);
+
+	for (size_t i = 0; i < n; i++) {
+		long long t;
+		if (!get_i64(fjson_object_array_get_idx(a, i), 0, &t))
+			return 0;
+		stamps_push(s, (time_t)t); /* a smaller budget keeps the newest */
+	}
+	return 1;
+}
+
+static int unhex(const char *h, unsigned char *out)
+{
+	if (strlen(h) != 2 * FLOOD_ID_LEN)
+		return 0;
+	for (int i = 0; i < FLOOD_ID_LEN; i++) {
+		unsigned v;
+		if (sscanf(h + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdef", h[2 * i]) ||
+		    !strchr("0123456789abcdef", h[2 * i + 1]))
+			return 0;
+		out[i] = (unsigned char)v;
+	}
+	return 1;
+}
+
+/* Fill t from the parsed document; 0 with *why set when it is not state. */
+static int apply(flood *t, struct fjson_object *o, const char **why)
+{
+	struct fjson_object *v, *srv, *ents;
+	long long a, b;
+
+	*why = "not an omtwitter flood state file";
+	if (!fjson_object_is_type(o, fjson_type_object) ||
+	    (v = field(o, "format", fjson_type_string)) == NULL ||
+	    strcmp(fjson_object_get_string(v), STATE_FORMAT) != 0)
+		return 0;
+	*why = "unsupported state version";
+	if (!get_i64(field(o, "version", fjson_type_int), 0, &a) || a != STATE_VERSION)
+		return 0;
+	*why = "malformed state";
+	if (!get_i64(field(o, "period_start", fjson_type_int), 0, &a) ||
+	    !get_i64(field(o, "blocked_until", fjson_type_int), 0, &b))
+		return 0;
+	t->period_start = (time_t)a;
+	t->blocked_until = (time_t)b;
+	if ((v = field(o, "others", fjson_type_array)) == NULL || fjson_object_array_length(v) != 2 ||
+	    !get_i64(fjson_object_array_get_idx(v, 0), 0, &a) ||
+	    !get_i64(fjson_object_array_get_idx(v, 1), 0, &b))
+		return 0;
+	t->others = (unsigned long long)a;
+	t->others_distinct = (unsigned long long)b;
+	t->pending = t->others;
+	if ((v = field(o, "local", fjson_type_array)) == NULL || !load_stamps(v, &t->local) ||
+	    (v = field(o, "daily", fjson_type_array)) == NULL || !load_stamps(v, &t->daily))
+		return 0;
+	if ((srv = field(o, "server", fjson_type_array)) == NULL ||
+	    fjson_object_array_length(srv) != FLOOD_SRV_N)
+		return 0;
+	for (int i = 0; i < FLOOD_SRV_N; i++) {
+		v = fjson_object_array_get_idx(srv, i);
+		if (!fjson_object_is_type(v, fjson_type_array) || fjson_object_array_length(v) != 2 ||
+		    !get_i64(fjson_object_array_get_idx(v, 0), -1, &a) ||
+		    !get_i64(fjson_object_array_get_idx(v, 1), -1, &b))
+			return 0;
+		t->server[i].remaining = a;
+		t->server[i].reset = b;
+	}
+	if ((ents = field(o, "entries", fjson_type_array)) == NULL)
+		return 0;
+	for (size_t i = 0; i < (size_t)fjson_object_array_length(ents); i++) {
+		struct fjson_object *x = fjson_object_array_get_idx(ents, i), *h, *s;
+		unsigned char id[FLOOD_ID_LEN];
+		fentry *e;
+
+		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 4 ||
+		    !fjson_object_is_type(h = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
+		    !fjson_object_is_type(s = fjson_object_array_get_idx(x, 1), fjson_type_string) ||
+		    !unhex(fjson_object_get_string(h), id) ||
+		    !get_i64(fjson_object_array_get_idx(x, 2), 0, &a) ||
+		    !get_i64(fjson_object_array_get_idx(x, 3), 0, &b))
+			return 0;
+		if (flood_find(t, id) != NULL) {
+			*why = "malformed state (an alert listed twice)";
+			return 0;
+		}
+		if (flood_insert(t, id, fjson_object_get_string(s),
+				 (size_t)fjson_object_get_string_len(s), &e) != OMTW_OK) {
+			*why = "out of memory";
+			return 0;
+		}
+		e->window_end = (time_t)a;
+		flood_add_pending(t, e, (unsigned long long)b);
+	}
+	return 1;
+}
+
+/* Move a bad file out of the way, so the next save does not destroy it. */
+static void move_aside(const char *path, char *where, size_t size)
+{
+	snprintf(where, size, "%s.bad-%lld", path, (long long)time(NULL));
+	if (rename(path, where) != 0)
+		snprintf(where, size, "(could not be moved: %s)", strerror(errno));
+}
+
+omtw_err flood_load(flood *f, const char *path, time_t now, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "re");
+	struct fjson_object *o = NULL;
+	struct stat st;
+	char *buf = NULL, where[4200];
+	const char *why = "unreadable";
+	flood *t = NULL, tmp;
+	size_t n;
+	omtw_err e;
+
+	if (fp == NULL) {
+		if (errno == ENOENT)
+			return OMTW_OK; /* first start: nothing to restore */
+		omtw_errmsg(err, errlen, "cannot open state file %s: %s", path, strerror(errno));
+		return OMTW_EIO;
+	}
+	if (fstat(fileno(fp), &st) != 0 || st.st_size > STATE_MAX_BYTES ||
+	    (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		why = "too large or unreadable";
+		goto bad;
+	}
+	n = fread(buf, 1, (size_t)st.st_size, fp);
+	buf[n] = '\0';
+	if (n != (size_t)st.st_size || (o = fjson_tokener_parse(buf)) == NULL) {
+		why = "not valid JSON";
+		goto bad;
+	}
+	if ((e = flood_new(&f->cfg, now, &t)) != OMTW_OK) {
+		fclose(fp);
+		free(buf);
+		fjson_object_put(o);
+		omtw_errmsg(err, errlen, "out of memory loading %s", path);
+		return e;
+	}
+	if (!apply(t, o, &why))
+		goto bad;
+	/* adopt the loaded state */
+	tmp = *f;
+	*f = *t;
+	*t = tmp;
+	flood_free(t);
+	fclose(fp);
+	free(buf);
+	fjson_object_put(o);
+	f->dirty = 0;
+	return OMTW_OK;
+bad:
+	fclose(fp);
+	free(buf);
+	fjson_object_put(o);
+	flood_free(t);
+	move_aside(path, where, sizeof(where));
+	omtw_errmsg(err, errlen, "state file %s is %s; it was moved to %s and flood control "
+		    "starts with a clean state", path, why, where);
+	return OMTW_EINVAL;
+}

@@ -1,0 +1,332 @@
+/* test_flood.c - flood control with a fake clock: dedup windows, budgets,
+ * server limits, digests, eviction, state round trip and bad state files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "digest.h"
+#include "flood.h"
+#include "tap.h"
+
+#define T0 1800000000 /* 2027-01-15 08:00:00 UTC */
+
+static flood_verdict admit(flood *f, const char *text, int nposts, time_t now)
+{
+	flood_verdict v = (flood_verdict)-1;
+	if (flood_admit(f, text, strlen(text), text, strlen(text), nposts, now, &v) != OMTW_OK)
+		return (flood_verdict)-1;
+	return v;
+}
+
+static unsigned long long pending(flood *f)
+{
+	return flood_pending(f, NULL);
+}
+
+static void test_dedup_window(void)
+{
+	flood *f;
+
+	ok(flood_new(&(flood_config){ 0 }, T0, &f) == OMTW_EINVAL, "a config without digest interval is refused");
+	flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100 }, T0, &f);
+	ok(admit(f, "disk full", 1, T0) == FLOOD_POST, "first alert: posted");
+	ok(admit(f, "disk full", 1, T0 + 1) == FLOOD_COUNTED, "same alert 1 s later: counted");
+	ok(admit(f, "disk full", 1, T0 + 599) == FLOOD_COUNTED, "599 s later: still inside the window");
+	ok(admit(f, "fan failure", 1, T0 + 2) == FLOOD_POST, "another alert: posted");
+	ok(admit(f, "disk full", 1, T0 + 600) == FLOOD_POST, "at 600 s the window has closed: posted again");
+	ok(admit(f, "disk full", 1, T0 + 601) == FLOOD_COUNTED, "and a new window opened");
+	is_int(pending(f), 3, "the three repeats wait for the digest");
+	flood_free(f);
+
+	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100 }, T0, &f);
+	ok(admit(f, "x", 1, T0) == FLOOD_POST && admit(f, "x", 1, T0) == FLOOD_POST,
+	   "dedup.window 0: repeats are posted");
+	flood_free(f);
+}
+
+static void test_local_bucket(void)
+{
+	flood *f;
+
+	flood_new(&(flood_config){ 0, 3600, 3, 0, 900, 100 }, T0, &f);
+	ok(admit(f, "a1", 1, T0) == FLOOD_POST && admit(f, "a2", 1, T0 + 10) == FLOOD_POST &&
+	   admit(f, "a3", 1, T0 + 20) == FLOOD_POST, "burst 3: three posts");
+	ok(admit(f, "a4", 1, T0 + 30) == FLOOD_HELD, "the fourth is held");
+	ok(admit(f, "a5", 1, T0 + 3600) == FLOOD_HELD,
+	   "one interval after the first post one post is free, kept for the digest");
+	ok(admit(f, "a6", 1, T0 + 3620) == FLOOD_POST,
+	   "when two are free, an alert may take one (the other stays for the digest)");
+	is_int(pending(f), 2, "two alerts held");
+	ok(admit(f, "big", 4, T0 + 3620) == FLOOD_HELD, "a thread of 4 parts does not fit a burst of 3");
+	is_int(flood_next_event(f, T0 + 3620), T0 + 3620,
+	       "a digest is due at once: its interval closed and the bucket has room");
+	flood_free(f);
+
+	flood_new(&(flood_config){ 0, 3600, 2, 0, 900, 100 }, T0, &f);
+	admit(f, "b1", 1, T0);
+	admit(f, "b2", 1, T0 + 10);
+	ok(admit(f, "b3", 1, T0 + 20) == FLOOD_HELD, "burst 2 spent: held");
+	is_int(flood_next_event(f, T0 + 20), T0 + 3600,
+	       "the timer sleeps until the bucket frees a post (after the digest interval)");
+	flood_free(f);
+}
+
+static void test_daily_budget(void)
+{
+	flood *f;
+	int posted = 0;
+
+	flood_new(&(flood_config){ 0, 0, 0, 17, 900, 100 }, T0, &f);
+	for (int i = 0; i < 17; i++) {
+		char t[16];
+		snprintf(t, sizeof(t), "alert %d", i);
+		posted += admit(f, t, 1, T0 + i * 60) == FLOOD_POST;
+	}
+	is_int(posted, 17, "17 alerts in an hour, daily budget 17, nothing held: all posted");
+	ok(admit(f, "alert 17", 1, T0 + 3600) == FLOOD_HELD, "the 18th is held");
+	ok(admit(f, "alert 18", 1, T0 + FLOOD_DAY) == FLOOD_HELD,
+	   "24 h after the first post one is free, kept for the digest");
+	ok(admit(f, "alert 19", 1, T0 + FLOOD_DAY + 60) == FLOOD_POST,
+	   "a minute later two are free: the alert takes one");
+	flood_free(f);
+}
+
+static void test_server_view(void)
+{
+	flood *f;
+	flood_limit lim[FLOOD_SRV_N] = { { -1, -1 }, { 1, T0 + 500 }, { -1, -1 } };
+
+	flood_new(&(flood_config){ 0, 0, 0, 0, 60, 100 }, T0, &f);
+	flood_server_view(f, lim, T0);
+	ok(admit(f, "s1", 1, T0) == FLOOD_POST, "the server allows one more post: posted");
+	ok(admit(f, "s2", 1, T0 + 1) == FLOOD_HELD, "its 24 h remaining is spent: held");
+	is_int(flood_next_event(f, T0 + 1), T0 + 500, "the digest waits for the server's reset time");
+	ok(admit(f, "s3", 1, T0 + 500) == FLOOD_POST, "after the reset: posted");
+	lim[1] = (flood_limit){ -1, -1 };
+	lim[0] = (flood_limit){ 0, 0 };
+	flood_server_view(f, lim, T0 + 600);
+	ok(admit(f, "s4", 1, T0 + 600) == FLOOD_POST, "a view with reset 0 makes no sense and is ignored");
+	lim[0] = (flood_limit){ 0, T0 + 30L * FLOOD_DAY };
+	flood_server_view(f, lim, T0 + 600);
+	ok(admit(f, "s5", 1, T0 + 600) == FLOOD_POST, "a reset a month ahead makes no sense and is ignored");
+	flood_free(f);
+
+	/* 429: blocked until the reset */
+	flood_new(&(flood_config){ 0, 0, 0, 0, 60, 100 }, T0, &f);
+	flood_block_until(f, T0 + 100);
+	admit(f, "b", 1, T0);
+	ok(admit(f, "c", 1, T0) == FLOOD_POST, "a 429 does not hold alerts (they wait, suspended)");
+	is_int(flood_blocked_until(f), T0 + 100, "the block time is kept");
+	flood_free(f);
+}
+
+static void test_digest_counts(void)
+{
+	flood *f;
+	flood_digest d;
+	int posted = 0;
+
+	/* 10,000 identical alerts: one post, one digest of 9,999 */
+	flood_new(&(flood_config){ 1000, 3600, 10, 17, 900, 100 }, T0, &f);
+	for (int i = 0; i < 10000; i++)
+		posted += admit(f, "disk full on db1", 1, T0 + i / 100) == FLOOD_POST;
+	is_int(posted, 1, "10,000 identical alerts: one post");
+	ok(!flood_digest_take(f, T0 + 899, 4, &d), "no digest before the interval closes");
+	ok(flood_digest_take(f, T0 + 900, 4, &d), "a digest when it closes");
+	is_int(d.total, 9999, "it carries 9,999 alerts");
+	ok(d.nitems == 1 && d.items[0].count == 9999 && strcmp(d.items[0].text, "disk full on db1") == 0,
+	   "one distinct text with its exact count");
+	is_int(d.maxposts, 4, "the budget allows a thread of 4");
+	admit(f, "disk full on db1", 1, T0 + 901); /* arrives while the digest is in flight */
+	flood_digest_done(f, &d, 1, T0 + 902);
+	flood_digest_free(&d);
+	is_int(pending(f), 1, "counts that arrived meanwhile stay for the next digest");
+	ok(!flood_digest_take(f, T0 + 1000, 4, &d), "the next period starts when the digest went out");
+	flood_free(f);
+
+	/* 100 distinct alerts with burst 5: 5 posts, digests add up to 95 */
+	unsigned long long digested = 0;
+	flood_new(&(flood_config){ 600, 3600, 5, 0, 60, 1000 }, T0, &f);
+	posted = 0;
+	for (int i = 0; i < 100; i++) {
+		char t[32];
+		snprintf(t, sizeof(t), "distinct alert %03d", i);
+		posted += admit(f, t, 1, T0) == FLOOD_POST;
+	}
+	is_int(posted, 5, "burst 5: five posts (nothing waited for a digest yet)");
+	for (time_t now = T0; now < T0 + 3 * 3600; now += 60)
+		if (flood_digest_take(f, now, 4, &d)) {
+			digested += d.total;
+			flood_digest_done(f, &d, 1, now);
+			flood_digest_free(&d);
+		}
+	is_int(digested, 95, "digests add up to exactly 95");
+	is_int(pending(f), 0, "nothing left");
+	flood_free(f);
+}
+
+static void test_eviction(void)
+{
+	flood *f;
+	flood_digest d;
+	unsigned long long distinct = 0;
+
+	flood_new(&(flood_config){ 600, 3600, 1, 0, 60, 10 }, T0, &f);
+	admit(f, "first", 1, T0); /* takes the only post */
+	for (int i = 0; i < 50; i++) {
+		char t[32];
+		snprintf(t, sizeof(t), "alert %02d", i % 25);
+		admit(f, t, 1, T0 + 1);
+	}
+	is_int(flood_pending(f, &distinct), 50, "50 held alerts in a table of 10: the count is exact");
+	ok(distinct >= 25, "distinct counts at least the 25 texts (%llu)", distinct);
+	ok(flood_digest_take(f, T0 + 3600, 4, &d), "a digest once the bucket frees");
+	unsigned long long listed = 0;
+	for (size_t i = 0; i < d.nitems; i++)
+		listed += d.items[i].count;
+	is_int(listed + d.others, 50, "listed plus others is exactly 50");
+	ok(d.nitems <= 10, "at most maxentries texts are listed");
+	flood_digest_done(f, &d, 1, T0 + 3600);
+	flood_digest_free(&d);
+	is_int(pending(f), 0, "all accounted for");
+	flood_free(f);
+}
+
+static void test_digest_text(void)
+{
+	flood *f;
+	flood_digest d;
+	tt_parts p;
+	tt_config shape = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
+
+	flood_new(&(flood_config){ 600, 3600, 1, 0, 900, 100 }, T0, &f);
+	admit(f, "first", 1, T0);
+	for (int i = 0; i < 37; i++)
+		admit(f, "disk full on db1", 1, T0 + 1);
+	admit(f, "fan failure on db2", 1, T0 + 2);
+	flood_digest_take(f, T0 + 3600, 1, &d);
+	ok(digest_compose(&d, &shape, &p) == OMTW_OK && p.n == 1, "a small digest is one post");
+	is_str(p.n ? p.part[0] : NULL,
+	       "Digest 2027-01-15 08:00\u201309:00 UTC: 38 alerts, 2 distinct. "
+	       "[\u00d737] disk full on db1 [\u00d71] fan failure on db2",
+	       "it says the period, the total, the distinct count and each text with its count");
+	tweettext_parts_free(&p);
+	flood_digest_free(&d);
+	flood_free(f);
+
+	/* 500 distinct alerts: as many as fit, the rest summed up */
+	flood_new(&(flood_config){ 600, 3600, 3, 0, 900, 1000 }, T0, &f);
+	admit(f, "first", 3, T0); /* a thread of 3 takes the burst */
+	for (int i = 0; i < 500; i++) {
+		char t[64];
+		snprintf(t, sizeof(t), "service %03d on host%03d is down", i, i);
+		for (int k = 0; k <= (i < 3 ? 3 - i : 0); k++)
+			admit(f, t, 1, T0 + 5);
+	}
+	flood_digest_take(f, T0 + 3600, 3, &d);
+	if (!ok(digest_compose(&d, &shape, &p) == OMTW_OK && p.n == 3, "a big digest fills the 3 posts allowed"))
+		for (size_t i = 0; i < p.n; i++)
+			printf("#   part %zu: %s\n", i, p.part[i]);
+	int sane = !p.truncated;
+	for (size_t i = 0; i < p.n; i++)
+		sane &= tweettext_weighted_length(p.part[i], strlen(p.part[i]), 0) <= 280;
+	ok(sane, "each part fits 280 and nothing was cut mid-item");
+	ok(p.n && strstr(p.part[0], "[\u00d74] service 000 on host000 is down") != NULL,
+	   "the most frequent comes first");
+	ok(p.n && strstr(p.part[p.n - 1], " more (") != NULL, "the rest is summed up at the end");
+	/* the listed counts plus the "more" count are the total */
+	unsigned long long listed = 0, more = 0, n;
+	for (size_t i = 0; i < p.n; i++) {
+		const char *s = p.part[i];
+		while ((s = strstr(s, "[\u00d7")) != NULL) {
+			s += strlen("[\u00d7");
+			listed += strtoull(s, NULL, 10);
+		}
+		if ((s = strstr(p.part[i], " more (")) && sscanf(s, " more (%llu", &n) == 1)
+			more = n;
+	}
+	is_int(listed + more, 506, "listed counts plus the rest are exactly the 506 alerts");
+	tweettext_parts_free(&p);
+	flood_digest_free(&d);
+	flood_free(f);
+}
+
+static void test_state(void)
+{
+	char dir[] = "/tmp/test_flood.XXXXXX", path[128], err[512], aside[160];
+	flood_config c = { 600, 3600, 2, 17, 900, 100 };
+	flood *f, *g;
+	flood_digest d;
+	struct stat st;
+	FILE *fp;
+
+	if (!ok(mkdtemp(dir) != NULL, "a scratch directory"))
+		return;
+	snprintf(path, sizeof(path), "%s/omtwitter-test.state", dir);
+	flood_new(&c, T0, &f);
+	ok(flood_load(f, path, T0, err, sizeof(err)) == OMTW_OK, "no state file: a clean start");
+	for (int i = 0; i < 5; i++)
+		admit(f, "held \"quoted\" \\ text \u00e9", 1, T0 + i);
+	admit(f, "another", 1, T0 + 10);
+	ok(flood_dirty(f), "admissions make the state dirty");
+	ok(flood_save(f, path, err, sizeof(err)) == OMTW_OK, "state saved");
+	stat(path, &st);
+	is_int(st.st_mode & 0777, 0600, "the state file is 0600");
+
+	flood_new(&c, T0 + 20, &g);
+	if (!ok(flood_load(g, path, T0 + 20, err, sizeof(err)) == OMTW_OK, "state loaded"))
+		printf("#   %s\n", err);
+	is_int(pending(g), pending(f), "the counts survive");
+	ok(admit(g, "held \"quoted\" \\ text \u00e9", 1, T0 + 30) == FLOOD_COUNTED,
+	   "the dedup window survives");
+	ok(admit(g, "new one", 1, T0 + 30) == FLOOD_HELD, "the budget already spent is still spent");
+	ok(flood_digest_take(g, T0 + 3600, 4, &d) && d.total == pending(f) + 2,
+	   "the next digest carries the alerts held before the restart");
+	flood_digest_free(&d);
+	flood_free(g);
+	flood_free(f);
+
+	/* bad files are moved aside, never trusted */
+	static const char *const bad[] = {
+		"not json at all", "{\"format\":\"something-else\",\"version\":1}",
+		"{\"format\":\"omtwitter-flood-state\",\"version\":99}",
+		"{\"format\":\"omtwitter-flood-state\",\"version\":1,\"period_start\":-5}", "",
+		"{\"format\":\"omtwitter-flood-state\",\"version\":1,\"saved\":0,\"period_start\":0,"
+		"\"blocked_until\":0,\"others\":[0,0],\"local\":[],\"daily\":[],"
+		"\"server\":[[-1,-1],[-1,-1],[-1,-1]],\"entries\":[[\"zz\",\"t\",0,1]]}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fp = fopen(path, "w");
+		fputs(bad[i], fp);
+		fclose(fp);
+		flood_new(&c, T0, &g);
+		err[0] = '\0';
+		int refused = flood_load(g, path, T0, err, sizeof(err)) == OMTW_EINVAL;
+		ok(refused && strstr(err, "moved to") && access(path, F_OK) != 0 && pending(g) == 0,
+		   "bad state file %zu refused, moved aside, clean start", i);
+		if (i == 0)
+			printf("#   %s\n", err);
+		char *p = strstr(err, "moved to ");
+		if (p) {
+			snprintf(aside, sizeof(aside), "%.*s", (int)strcspn(p + 9, " "), p + 9);
+			unlink(aside);
+		}
+		flood_free(g);
+	}
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_dedup_window();
+	test_local_bucket();
+	test_daily_budget();
+	test_server_view();
+	test_digest_counts();
+	test_eviction();
+	test_digest_text();
+	test_state();
+	return tap_done();
+}
