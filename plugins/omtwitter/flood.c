@@ -292,7 +292,8 @@ time_t flood_blocked_until(const flood *f)
 /* ---- admission ---- */
 
 omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
-		     size_t textlen, int nposts, time_t now, flood_verdict *verdict)
+		     size_t textlen, int nposts, time_t now, flood_verdict *verdict,
+		     flood_ticket *ticket)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -301,6 +302,8 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 
 	if (!EVP_Digest(key, keylen, md, &mdlen, EVP_sha256(), NULL))
 		return OMTW_ECRYPTO;
+	if (ticket)
+		memcpy(ticket->id, md, sizeof(ticket->id));
 	if ((e = flood_find(f, md)) != NULL)
 		touch(f, e);
 	f->dirty = 1;
@@ -315,6 +318,7 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 			if (e == NULL && (err = flood_insert(f, md, text, textlen, &e)) != OMTW_OK)
 				return err;
 			e->window_end = now + f->cfg.dedup_window;
+			e->unconfirmed = 1;
 		}
 		*verdict = FLOOD_POST;
 		return OMTW_OK;
@@ -325,6 +329,16 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 	flood_add_pending(f, e, 1);
 	*verdict = FLOOD_HELD;
 	return OMTW_OK;
+}
+
+void flood_posted(flood *f, const flood_ticket *t)
+{
+	fentry *e = flood_find(f, t->id);
+
+	if (e && e->unconfirmed) {
+		e->unconfirmed = 0;
+		f->dirty = 1;
+	}
 }
 
 unsigned long long flood_pending(const flood *f, unsigned long long *distinct)

@@ -59,11 +59,22 @@ typedef struct flood flood;
 omtw_err flood_new(const flood_config *cfg, time_t now, flood **out);
 void flood_free(flood *f);
 
+/* Which alert a POST verdict was for. */
+typedef struct flood_ticket {
+	unsigned char id[16];
+} flood_ticket;
+
 /* Admit one alert: key decides what counts as the same alert, text is what
  * a digest shows (cut to FLOOD_TEXT_MAX bytes), nposts what posting it
- * costs (the parts of a thread). */
+ * costs (the parts of a thread).  ticket may be NULL. */
 omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
-		     size_t textlen, int nposts, time_t now, flood_verdict *verdict);
+		     size_t textlen, int nposts, time_t now, flood_verdict *verdict,
+		     flood_ticket *ticket);
+
+/* The alert of a POST verdict was delivered.  Until then its dedup window
+ * is not saved: an alert re-driven after a restart is posted, not counted
+ * as a repeat of itself. */
+void flood_posted(flood *f, const flood_ticket *t);
 
 /* Record the limits a response reported (remaining -1: header absent). */
 void flood_server_view(flood *f, const flood_limit lim[FLOOD_SRV_N], time_t now);

@@ -11,6 +11,7 @@ typedef struct fentry {
 	char *text;
 	time_t window_end;            /* repeats before this are only counted */
 	unsigned long long pending;   /* alerts waiting for the next digest */
+	int unconfirmed;              /* posting; its window is not saved yet */
 	struct fentry *newer, *older; /* recency list */
 	struct fentry *hnext;         /* hash chain */
 } fentry;

@@ -6,7 +6,8 @@
  *  "entries":[["hex id","text",window_end,pending],...]}   oldest first
  *
  * Entries that neither hold a count nor an open dedup window are not
- * written: they no longer change any decision.  Loading validates every
+ * written: they no longer change any decision.  The window of an alert
+ * still being posted is written as closed (see flood_posted).  Loading validates every
  * field before anything is used; the file is never trusted.
  */
 #include <errno.h>
@@ -70,7 +71,9 @@ omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen)
 		char hex[2 * FLOOD_ID_LEN + 1];
 		struct fjson_object *a;
 
-		if (x->pending == 0 && x->window_end <= now)
+		time_t window_end = x->unconfirmed ? 0 : x->window_end;
+
+		if (x->pending == 0 && window_end <= now)
 			continue;
 		for (int i = 0; i < FLOOD_ID_LEN; i++)
 			sprintf(hex + 2 * i, "%02x", x->id[i]);
@@ -78,7 +81,7 @@ omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen)
 			goto out;
 		fjson_object_array_add(a, fjson_object_new_string(hex));
 		fjson_object_array_add(a, fjson_object_new_string(x->text));
-		fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->window_end));
+		fjson_object_array_add(a, fjson_object_new_int64((int64_t)window_end));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->pending));
 		fjson_object_array_add(ents, a);
 	}

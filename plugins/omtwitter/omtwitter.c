@@ -4,18 +4,28 @@
  * statistics counters.  Signing (oauth1), the HTTP client (xapi) and the
  * credentials file (credfile) are rsyslog-independent units.
  *
- * Delivery (design section 6): one alert per doAction call, non-transactional,
- * because both transactional styles of 8.2302 replay messages after a failed
- * batch and would post duplicates.  Transient failures return
- * RS_RET_SUSPENDED; permanent refusals are logged, counted, written to the
- * errorfile and return RS_RET_OK -- never RS_RET_DATAFAIL, which wedges the
- * action on 8.2302.
+ * Delivery (design section 6): one alert per doAction call.  Transient
+ * failures return RS_RET_SUSPENDED; permanent refusals are logged, counted,
+ * written to the errorfile and return RS_RET_OK -- never RS_RET_DATAFAIL,
+ * which wedges the action on 8.2302.
+ *
+ * Flood control (flood.c) decides per alert: post it, count it as a repeat,
+ * or hold it for the digest.  A counted or held alert is acknowledged only
+ * once the flood state is on disk, without an fsync per alert: the legacy
+ * transactional interface lets doAction return RS_RET_DEFER_COMMIT for
+ * those, and the state is saved in endTransaction -- and before every post,
+ * because 8.2302 does not replay deferred messages after a later failure
+ * (rsyslog issue #2420), so they must already be durable by then.  A post
+ * returns RS_RET_OK or RS_RET_SUSPENDED, as before.  Digests are posted by
+ * a timer thread per action, started at activation and stopped (state
+ * saved) when the action is freed.
  *
  * Concurrency & locking:
  *  - instanceData is shared by all workers of an action.  After newActInst
- *    it is read-only except for the fields under pData->mut: the current
- *    credentials (swapped on HUP), the rate-limit deadline, the errorfile
- *    descriptor and the log-once flags.
+ *    it is read-only except for the fields under pData->mut (the current
+ *    credentials, swapped on HUP, the errorfile descriptor and the log-once
+ *    flags) and the flood state and timer flags under pData->floodMut.
+ *    The two mutexes are never held together.
  *  - wrkrInstanceData_t belongs to one worker thread: its curl handle needs
  *    no lock.  doHUP runs on the HUP thread and only touches pData under mut.
  *  - Statistics counters are atomic (STATSCOUNTER_*).
@@ -25,6 +35,7 @@
 #include "config.h"
 #include "rsyslog.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -39,6 +50,7 @@
 
 #include "conf.h"
 #include "errmsg.h"
+#include "glbl.h"
 #include "module-template.h"
 #include "rsconf.h"
 #include "statsobj.h"
@@ -46,6 +58,8 @@
 #include "template.h"
 
 #include "credfile.h"
+#include "digest.h"
+#include "flood.h"
 #include "tweettext.h"
 #include "xapi.h"
 
@@ -55,6 +69,7 @@ MODULE_CNFNAME("omtwitter")
 
 DEF_OMOD_STATIC_DATA
 DEFobjCurrIf(statsobj)
+DEFobjCurrIf(glbl)
 
 /* The default template: the message text, trimmed by the module. */
 #define DFLT_TPL_NAME " OmTwitterMsg"
@@ -63,6 +78,7 @@ DEFobjCurrIf(statsobj)
 #define TWEET_MAXLENGTH 280     /* X's limit for a post */
 #define TWEET_MAXLENGTH_MAX 25000 /* long posts of X Premium accounts */
 #define DM_MAXLENGTH 10000      /* X's limit for a direct message */
+#define DIGEST_RETRY_MAX 30     /* seconds between tries of a failed digest */
 
 /* Credentials shared by the workers, replaced as a whole on HUP. */
 typedef struct credref {
@@ -86,10 +102,23 @@ typedef struct _instanceData {
 
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
-	time_t suspendedUntil;  /* no request before this (429 reset time) */
 	int errorFd;            /* -1: not open */
 	int loggedAuth;         /* a 401 was logged since the last success */
 	int loggedCredits;      /* a 402 was logged since the last success */
+
+	flood_config fcfg;
+	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
+	char *stateName;        /* parameter statefile */
+	char *statePath;        /* where the flood state lives */
+	pthread_mutex_t floodMut; /* guards the fields below */
+	flood *flood;           /* also holds the 429 deadline */
+	int loggedSave;         /* a failed save was logged since the last success */
+	pthread_t timer;        /* posts the digests */
+	pthread_cond_t timerCond;
+	int activated;          /* state loaded: startFlood ran */
+	int timerStarted, timerStop;
+	struct wrkrInstanceData *timerWrkr;
+	struct _instanceData *next; /* the module's actions in one configuration */
 
 	statsobj_t *stats;
 	STATSCOUNTER_DEF(ctrSubmitted, mutCtrSubmitted)
@@ -108,6 +137,7 @@ typedef struct _instanceData {
  * posted instead of posting earlier parts twice. */
 typedef struct alertState {
 	char *key;              /* the rendered template text: which alert */
+	flood_ticket ticket;    /* its flood entry, confirmed once delivered */
 	tt_parts parts;
 	size_t next;            /* first part not yet posted */
 	char lastId[32];        /* id of the last part posted: the reply target */
@@ -123,6 +153,7 @@ typedef struct wrkrInstanceData {
 
 struct modConfData_s {
 	rsconf_t *pConf;
+	instanceData *actions;  /* this module's actions, for activation */
 };
 static modConfData_t *loadModConf = NULL;
 
@@ -141,6 +172,14 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "split", eCmdHdlrGetWord, 0 },
 	{ "maxparts", eCmdHdlrInt, 0 },
 	{ "urls", eCmdHdlrGetWord, 0 },
+	{ "dedup.window", eCmdHdlrInt, 0 },
+	{ "dedup.key", eCmdHdlrGetWord, 0 },
+	{ "dedup.maxentries", eCmdHdlrInt, 0 },
+	{ "ratelimit.interval", eCmdHdlrInt, 0 },
+	{ "ratelimit.burst", eCmdHdlrInt, 0 },
+	{ "budget.daily", eCmdHdlrInt, 0 },
+	{ "digest.interval", eCmdHdlrInt, 0 },
+	{ "statefile", eCmdHdlrString, 0 },
 	{ "name", eCmdHdlrGetWord, 0 } /* the core's own; read for messages and stats */
 };
 static struct cnfparamblk actpblk = {
@@ -245,7 +284,8 @@ static time_t retryAfter(const xapi_result *res)
 			t = (time_t)l[i]->reset;
 	if (t == 0 && res->window.reset > now)
 		t = (time_t)res->window.reset;
-	return t ? t : now + 60;
+	/* no X limit resets more than a day ahead: such a header is wrong */
+	return t && t <= now + 25 * 3600 ? t : now + 60;
 }
 
 /* True the first time a condition is seen in an episode (reset by the
@@ -261,12 +301,75 @@ static int firstTime(instanceData *pData, int *flag)
 	return first;
 }
 
+/* Save the flood state if it changed; floodMut held.  A failure is logged
+ * once until a save succeeds again: the state stays in memory meanwhile. */
+static void saveStateLocked(instanceData *pData, char *err, size_t errlen, int *logIt)
+{
+	*logIt = 0;
+	if (pData->flood == NULL || pData->statePath == NULL || !flood_dirty(pData->flood))
+		return;
+	if (flood_save(pData->flood, pData->statePath, err, errlen) == OMTW_OK) {
+		flood_clean(pData->flood);
+		pData->loggedSave = 0;
+	} else if (!pData->loggedSave) {
+		pData->loggedSave = *logIt = 1;
+	}
+}
+
+static void logSaveError(instanceData *pData, const char *err)
+{
+	LogError(0, RS_RET_IO_ERROR, "omtwitter[%s]: cannot save the flood state: %s; "
+		 "held alerts and counts stay in memory and are saved at the next chance",
+		 pData->name, err);
+}
+
+static void saveState(instanceData *pData)
+{
+	char err[512];
+	int logIt;
+
+	pthread_mutex_lock(&pData->floodMut);
+	saveStateLocked(pData, err, sizeof(err), &logIt);
+	pthread_mutex_unlock(&pData->floodMut);
+	if (logIt)
+		logSaveError(pData, err);
+}
+
+static time_t blockedUntil(instanceData *pData)
+{
+	time_t t;
+
+	pthread_mutex_lock(&pData->floodMut);
+	t = pData->flood ? flood_blocked_until(pData->flood) : 0;
+	pthread_mutex_unlock(&pData->floodMut);
+	return t;
+}
+
+/* Tell flood control what the server said about its limits. */
+static void noteLimits(instanceData *pData, const xapi_result *res, time_t blockUntil)
+{
+	const xapi_limit *l[FLOOD_SRV_N] = { &res->window, &res->user24, &res->app24 };
+	flood_limit v[FLOOD_SRV_N];
+
+	for (int i = 0; i < FLOOD_SRV_N; i++)
+		v[i] = (flood_limit){ l[i]->remaining, l[i]->reset };
+	pthread_mutex_lock(&pData->floodMut);
+	if (pData->flood) {
+		flood_server_view(pData->flood, v, time(NULL));
+		if (blockUntil)
+			flood_block_until(pData->flood, blockUntil);
+	}
+	pthread_mutex_unlock(&pData->floodMut);
+}
+
 /* Map a result onto rsyslog's return codes and counters. */
 static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, const xapi_result *res)
 {
 	instanceData *pData = pWrkrData->pData;
 	time_t until;
 
+	if (res->outcome != XAPI_RATELIMITED)
+		noteLimits(pData, res, 0);
 	switch (res->outcome) {
 	case XAPI_DELIVERED:
 	case XAPI_DUPLICATE:
@@ -287,10 +390,7 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 	case XAPI_RATELIMITED:
 		STATSCOUNTER_INC(pData->ctrRatelimited, pData->mutCtrRatelimited);
 		until = retryAfter(res);
-		pthread_mutex_lock(&pData->mut);
-		if (until > pData->suspendedUntil)
-			pData->suspendedUntil = until;
-		pthread_mutex_unlock(&pData->mut);
+		noteLimits(pData, res, until);
 		LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: rate limited by X (%s); "
 			 "no request before %lld (in %lld s)", pData->name, res->error,
 			 (long long)until, (long long)(until - time(NULL)));
@@ -321,6 +421,10 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 BEGINcreateInstance
 CODESTARTcreateInstance
 	pthread_mutex_init(&pData->mut, NULL);
+	pthread_mutex_init(&pData->floodMut, NULL);
+	pthread_cond_init(&pData->timerCond, NULL);
+	pData->fcfg = (flood_config){ .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
+				      .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 };
 	pData->errorFd = -1;
 	pData->timeoutMs = DFLT_TIMEOUT_MS;
 	pData->shape.maxlength = -1; /* depends on the mode */
@@ -350,8 +454,11 @@ BEGINisCompatibleWithFeature
 CODESTARTisCompatibleWithFeature
 ENDisCompatibleWithFeature
 
+static void stopFlood(instanceData *pData);
+
 BEGINfreeInstance
 CODESTARTfreeInstance
+	stopFlood(pData);
 	if (pData->stats != NULL)
 		statsobj.Destruct(&pData->stats);
 	if (pData->creds != NULL)
@@ -359,6 +466,11 @@ CODESTARTfreeInstance
 	if (pData->errorFd >= 0)
 		close(pData->errorFd);
 	pthread_mutex_destroy(&pData->mut);
+	pthread_mutex_destroy(&pData->floodMut);
+	pthread_cond_destroy(&pData->timerCond);
+	free(pData->dedupTpl);
+	free(pData->stateName);
+	free(pData->statePath);
 	free(pData->name);
 	free(pData->tplName);
 	free(pData->credPath);
@@ -395,28 +507,47 @@ ENDdbgPrintInstInfo
  * sleeps action.resumeInterval before the next try instead of hammering the
  * API; after a 429, stay suspended until the reset time the server gave. */
 BEGINtryResume
-	time_t until;
 CODESTARTtryResume
-	pthread_mutex_lock(&pWrkrData->pData->mut);
-	until = pWrkrData->pData->suspendedUntil;
-	pthread_mutex_unlock(&pWrkrData->pData->mut);
-	if (pWrkrData->justFailed || time(NULL) < until)
+	if (pWrkrData->justFailed || time(NULL) < blockedUntil(pWrkrData->pData))
 		iRet = RS_RET_SUSPENDED;
 	pWrkrData->justFailed = 0;
 ENDtryResume
 
-/* Start on a new alert: shape it into its parts. */
-static rsRetVal newAlert(wrkrInstanceData_t *pWrkrData, const char *text)
+/* Start on a new alert: shape it into its parts and ask flood control
+ * whether to post it (*v), count it or hold it.  key is the rendered
+ * dedup.key template, NULL for the alert's own text. */
+static rsRetVal newAlert(wrkrInstanceData_t *pWrkrData, const char *text, const char *key,
+			 flood_verdict *v)
 {
+	instanceData *pData = pWrkrData->pData;
 	alertState_t *a = &pWrkrData->cur;
+	char *prepared = NULL;
+	omtw_err e;
 
 	clearAlert(a);
+	*v = FLOOD_POST;
 	if ((a->key = strdup(text)) == NULL ||
-	    tweettext_shape(text, strlen(text), &pWrkrData->pData->shape, &a->parts) != OMTW_OK) {
-		clearAlert(a);
-		return RS_RET_OUT_OF_MEMORY;
+	    tweettext_prepare(text, strlen(text), pData->shape.urls, &prepared) != OMTW_OK ||
+	    tweettext_shape(prepared, strlen(prepared), &pData->shape, &a->parts) != OMTW_OK)
+		goto nomem;
+	if (a->parts.n > 0 && a->parts.part[0][0] != '\0') { /* an empty alert is refused later */
+		if (key == NULL)
+			key = prepared;
+		pthread_mutex_lock(&pData->floodMut);
+		e = flood_admit(pData->flood, key, strlen(key), prepared, strlen(prepared),
+				(int)a->parts.n, time(NULL), v, &a->ticket);
+		pthread_mutex_unlock(&pData->floodMut);
+		if (e != OMTW_OK)
+			goto nomem;
 	}
+	free(prepared);
+	if (*v != FLOOD_POST)
+		clearAlert(a);
 	return RS_RET_OK;
+nomem:
+	free(prepared);
+	clearAlert(a);
+	return RS_RET_OUT_OF_MEMORY;
 }
 
 /* Post parts from the first one not yet posted; stop at a failure. */
@@ -455,23 +586,32 @@ BEGINdoAction
 	alertState_t *a;
 	credref_t *cr = NULL;
 	xapi_result res;
-	time_t until;
 	const char *text;
 CODESTARTdoAction
 	pData = pWrkrData->pData;
 	a = &pWrkrData->cur;
 	text = (const char *)ppString[0];
+	if (!pData->activated) { /* the module's configuration check failed (logged) */
+		LogError(0, RS_RET_DISABLE_ACTION, "omtwitter[%s]: not activated because of the "
+			 "configuration error above; the action is disabled", pData->name);
+		ABORT_FINALIZE(RS_RET_DISABLE_ACTION);
+	}
 	if (a->key && strcmp(a->key, text) == 0) {
 		STATSCOUNTER_INC(pData->ctrRetries, pData->mutCtrRetries);
 	} else {
+		flood_verdict v;
 		STATSCOUNTER_INC(pData->ctrSubmitted, pData->mutCtrSubmitted);
-		if (newAlert(pWrkrData, text) != RS_RET_OK)
+		if (newAlert(pWrkrData, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
+			     &v) != RS_RET_OK)
 			ABORT_FINALIZE(RS_RET_SUSPENDED); /* out of memory: try again later */
+		if (v == FLOOD_COUNTED)
+			STATSCOUNTER_INC(pData->ctrDeduplicated, pData->mutCtrDeduplicated);
+		if (v != FLOOD_POST) /* durable at the end of the batch (endTransaction) */
+			ABORT_FINALIZE(RS_RET_DEFER_COMMIT);
+		/* about to post: make what was deferred before this alert durable */
+		saveState(pData);
 	}
-	pthread_mutex_lock(&pData->mut);
-	until = pData->suspendedUntil;
-	pthread_mutex_unlock(&pData->mut);
-	if (time(NULL) < until) /* the server said when; ask no earlier */
+	if (time(NULL) < blockedUntil(pData)) /* the server said when; ask no earlier */
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 
 	if (a->parts.n == 0 || a->parts.part[0][0] == '\0') {
@@ -483,12 +623,159 @@ CODESTARTdoAction
 	if ((cr = credrefAcquire(pData)) == NULL)
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
 	iRet = postParts(pWrkrData, &cr->c);
+	if (iRet == RS_RET_OK) {
+		pthread_mutex_lock(&pData->floodMut);
+		flood_posted(pData->flood, &a->ticket);
+		pthread_mutex_unlock(&pData->floodMut);
+	}
 finalize_it:
 	credrefRelease(pData, cr);
 	if (iRet != RS_RET_SUSPENDED)
 		clearAlert(a); /* done with this alert, delivered or consumed */
 	pWrkrData->justFailed = iRet == RS_RET_SUSPENDED;
 ENDdoAction
+
+BEGINbeginTransaction
+CODESTARTbeginTransaction
+ENDbeginTransaction
+
+/* The end of a batch: counted and held alerts become durable. */
+BEGINendTransaction
+CODESTARTendTransaction
+	saveState(pWrkrData->pData);
+ENDendTransaction
+
+/* ---- the digest timer ---- */
+
+/* Post a digest's parts (resuming after the last part posted). */
+static rsRetVal postDigest(instanceData *pData)
+{
+	credref_t *cr = credrefAcquire(pData);
+	rsRetVal r;
+
+	if (cr == NULL)
+		return RS_RET_SUSPENDED;
+	r = postParts(pData->timerWrkr, &cr->c);
+	credrefRelease(pData, cr);
+	return r;
+}
+
+/* One timer thread per action: it wakes when flood control says a digest
+ * may be due or a budget frees up, and posts the digest.  A digest that
+ * fails is retried as it is (same parts, from the first not yet posted). */
+static void *digestTimer(void *arg)
+{
+	instanceData *pData = arg;
+	alertState_t *a = &pData->timerWrkr->cur;
+	flood_digest d;
+	int active = 0, logIt = 0;
+	time_t retryAt = 0;
+	char err[512];
+
+	pthread_mutex_lock(&pData->floodMut);
+	while (!pData->timerStop) {
+		time_t now = time(NULL), wake;
+
+		if (!active && flood_digest_take(pData->flood, now, pData->shape.maxparts, &d)) {
+			clearAlert(a);
+			if (digest_compose(&d, &pData->shape, &a->parts) == OMTW_OK && a->parts.n > 0)
+				active = 1;
+			else
+				flood_digest_free(&d); /* out of memory: next tick */
+			retryAt = now;
+		}
+		if (active && now >= retryAt && now >= flood_blocked_until(pData->flood)) {
+			rsRetVal r;
+			pthread_mutex_unlock(&pData->floodMut);
+			r = postDigest(pData);
+			pthread_mutex_lock(&pData->floodMut);
+			now = time(NULL);
+			if (r == RS_RET_OK) {
+				STATSCOUNTER_INC(pData->ctrDigests, pData->mutCtrDigests);
+				STATSCOUNTER_ADD(pData->ctrDigested, pData->mutCtrDigested, d.total);
+				flood_digest_done(pData->flood, &d, (int)a->parts.n, now);
+				flood_digest_free(&d);
+				clearAlert(a);
+				active = 0;
+				saveStateLocked(pData, err, sizeof(err), &logIt);
+				if (logIt) {
+					pthread_mutex_unlock(&pData->floodMut);
+					logSaveError(pData, err);
+					pthread_mutex_lock(&pData->floodMut);
+				}
+				continue;
+			}
+			retryAt = now + (pData->fcfg.digest_interval < DIGEST_RETRY_MAX
+					 ? pData->fcfg.digest_interval : DIGEST_RETRY_MAX);
+		}
+		wake = active ? retryAt : flood_next_event(pData->flood, now);
+		if (active && flood_blocked_until(pData->flood) > wake)
+			wake = flood_blocked_until(pData->flood);
+		if (wake <= now)
+			wake = now + 1;
+		pthread_cond_timedwait(&pData->timerCond, &pData->floodMut,
+				       &(struct timespec){ .tv_sec = wake });
+	}
+	pthread_mutex_unlock(&pData->floodMut);
+	if (active)
+		flood_digest_free(&d);
+	return NULL;
+}
+
+/* Activation: restore the saved state and start the digest timer. */
+static void startFlood(instanceData *pData)
+{
+	char err[4600];
+	omtw_err e;
+	xapi_config cfg = {
+		.endpoint = pData->endpoint, .cacert = pData->cacert, .capath = pData->capath,
+		.proxy = pData->proxy, .timeout_ms = pData->timeoutMs,
+		.user_agent = "omtwitter/" OMTWITTER_VERSION,
+	};
+
+	if ((e = flood_load(pData->flood, pData->statePath, time(NULL), err, sizeof(err))) != OMTW_OK)
+		LogError(0, RS_RET_IO_ERROR, "omtwitter[%s]: %s", pData->name, err);
+	pData->activated = 1;
+	if ((pData->timerWrkr = calloc(1, sizeof(*pData->timerWrkr))) == NULL ||
+	    xapi_client_new(&cfg, &pData->timerWrkr->api, err, sizeof(err)) != OMTW_OK) {
+		LogError(0, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer: %s; held and "
+			 "repeated alerts are kept but no digest is posted", pData->name,
+			 pData->timerWrkr ? err : "out of memory");
+		free(pData->timerWrkr);
+		pData->timerWrkr = NULL;
+		return;
+	}
+	pData->timerWrkr->pData = pData;
+	pData->timerWrkr->lastLogged = XAPI_DELIVERED;
+	if (pthread_create(&pData->timer, NULL, digestTimer, pData) != 0) {
+		LogError(errno, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer", pData->name);
+		return;
+	}
+	pData->timerStarted = 1;
+}
+
+/* Stop the timer and save the state (shutdown; a new configuration). */
+static void stopFlood(instanceData *pData)
+{
+	if (pData->timerStarted) {
+		pthread_mutex_lock(&pData->floodMut);
+		pData->timerStop = 1;
+		pthread_cond_signal(&pData->timerCond);
+		pthread_mutex_unlock(&pData->floodMut);
+		pthread_join(pData->timer, NULL);
+		pData->timerStarted = 0;
+	}
+	if (pData->timerWrkr) {
+		xapi_client_free(pData->timerWrkr->api);
+		clearAlert(&pData->timerWrkr->cur);
+		free(pData->timerWrkr);
+		pData->timerWrkr = NULL;
+	}
+	if (pData->flood && pData->statePath)
+		saveState(pData);
+	flood_free(pData->flood);
+	pData->flood = NULL;
+}
 
 /* HUP: reopen the errorfile (logrotate) and reread the credentials, so a
  * fixed file takes effect without a restart.  A bad new file keeps the old. */
@@ -630,12 +917,87 @@ finalize_it:
 	RETiRet;
 }
 
+/* Flood control parameters; the state file's name. */
+static rsRetVal checkFlood(instanceData *pData)
+{
+	DEFiRet;
+	const flood_config *c = &pData->fcfg;
+	static const struct {
+		const char *param;
+		long min, max;
+		const char *unit;
+	} range[] = {
+		{ "dedup.window", 0, 86400 * 7, "seconds (0: no dedup)" },
+		{ "ratelimit.interval", 0, 86400 * 7, "seconds (0: no local limit)" },
+		{ "ratelimit.burst", 1, FLOOD_BUDGET_MAX, "posts" },
+		{ "budget.daily", 0, FLOOD_BUDGET_MAX, "posts (0: no daily cap)" },
+		{ "digest.interval", 1, 86400 * 7, "seconds" },
+		{ "dedup.maxentries", 1, FLOOD_ENTRIES_MAX, "alerts" },
+	};
+	long values[] = { c->dedup_window, c->rl_interval, c->rl_burst, c->budget_daily,
+			  c->digest_interval, (long)c->maxentries };
+
+	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+		if (values[i] < range[i].min || values[i] > range[i].max) {
+			LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s' must be between "
+				 "%ld and %ld %s", pData->name, range[i].param, range[i].min,
+				 range[i].max, range[i].unit);
+			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+		}
+	if (pData->stateName == NULL) {
+		/* omtwitter-<action name>.state, the name made file-safe */
+		CHKmalloc(pData->stateName = malloc(strlen(pData->name) + sizeof("omtwitter-.state")));
+		char *p = pData->stateName + sprintf(pData->stateName, "omtwitter-");
+		for (const char *q = pData->name; *q; q++)
+			*p++ = (isalnum((unsigned char)*q) || strchr("._-", *q)) ? *q : '_';
+		strcpy(p, ".state");
+	}
+	if (flood_new(c, time(NULL), &pData->flood) != OMTW_OK)
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+finalize_it:
+	RETiRet;
+}
+
+/* Where each action keeps its flood state: the work directory is known
+ * only once the whole configuration is loaded (global() applies late). */
+static rsRetVal resolveStatePaths(modConfData_t *mc)
+{
+	DEFiRet;
+	const char *workDir = (const char *)glbl.GetWorkDir(mc->pConf);
+
+	for (instanceData *p = mc->actions; p; p = p->next) {
+		free(p->statePath);
+		p->statePath = NULL;
+		if (p->stateName[0] == '/') {
+			CHKmalloc(p->statePath = strdup(p->stateName));
+		} else if (workDir[0] == '\0') {
+			LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: flood control keeps its state "
+				 "in rsyslog's work directory: set global(workDirectory=\"/var/spool/"
+				 "rsyslog\"), or give an absolute parameter 'statefile'", p->name);
+			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+		} else {
+			CHKmalloc(p->statePath = malloc(strlen(workDir) + strlen(p->stateName) + 2));
+			sprintf(p->statePath, "%s/%s", workDir, p->stateName);
+		}
+		for (instanceData *o = mc->actions; o != p; o = o->next)
+			if (!strcmp(o->statePath, p->statePath)) {
+				LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: action '%s' already keeps "
+					 "its flood state in %s: give each action its own name (or "
+					 "parameter 'statefile')", p->name, o->name, p->statePath);
+				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+			}
+	}
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal checkParams(instanceData *pData)
 {
 	DEFiRet;
 	char err[512];
 
 	CHKiRet(checkShape(pData));
+	CHKiRet(checkFlood(pData));
 
 	if (xapi_check_endpoint(pData->endpoint, err, sizeof(err)) != OMTW_OK) {
 		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'endpoint': %s",
@@ -692,6 +1054,20 @@ CODESTARTnewActInst
 			pData->shape.maxparts = (int)pvals[i].val.d.n;
 			continue;
 		}
+		long *num = !strcmp(pn, "dedup.window") ? &pData->fcfg.dedup_window
+			  : !strcmp(pn, "ratelimit.interval") ? &pData->fcfg.rl_interval
+			  : !strcmp(pn, "ratelimit.burst") ? &pData->fcfg.rl_burst
+			  : !strcmp(pn, "budget.daily") ? &pData->fcfg.budget_daily
+			  : !strcmp(pn, "digest.interval") ? &pData->fcfg.digest_interval : NULL;
+		if (num) {
+			*num = (long)pvals[i].val.d.n;
+			continue;
+		}
+		if (!strcmp(pn, "dedup.maxentries")) {
+			/* negative values wrap far above the maximum and are refused */
+			pData->fcfg.maxentries = (size_t)pvals[i].val.d.n;
+			continue;
+		}
 		if (!strcmp(pn, "mode") || !strcmp(pn, "split") || !strcmp(pn, "urls")) {
 			CHKiRet(setChoice(pData, pn, pvals[i].val.d.estr));
 			continue;
@@ -704,6 +1080,8 @@ CODESTARTnewActInst
 			   : !strcmp(pn, "tls.capath") ? &pData->capath
 			   : !strcmp(pn, "proxy") ? &pData->proxy
 			   : !strcmp(pn, "errorfile") ? &pData->errorFile
+			   : !strcmp(pn, "dedup.key") ? &pData->dedupTpl
+			   : !strcmp(pn, "statefile") ? &pData->stateName
 			   : &pData->recipient;
 		free(*dst);
 		*dst = v;
@@ -713,11 +1091,18 @@ CODESTARTnewActInst
 	CHKiRet(checkParams(pData));
 	CHKiRet(setupStats(pData));
 
-	CODE_STD_STRING_REQUESTnewActInst(1)
+	CODE_STD_STRING_REQUESTnewActInst(pData->dedupTpl ? 2 : 1)
 	if (pData->tplName == NULL)
 		CHKiRet(ensureDefaultTemplate());
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, (uchar *)strdup(pData->tplName ? pData->tplName : DFLT_TPL_NAME),
 			     OMSR_NO_RQD_TPL_OPTS));
+	if (pData->dedupTpl)
+		CHKiRet(OMSRsetEntry(*ppOMSR, 1, (uchar *)strdup(pData->dedupTpl), OMSR_NO_RQD_TPL_OPTS));
+	/* remembered for activation, which starts the digest timer */
+	if (loadModConf) {
+		pData->next = loadModConf->actions;
+		loadModConf->actions = pData;
+	}
 CODE_STD_FINALIZERnewActInst
 	if (pvals != NULL)
 		cnfparamvalsDestruct(pvals, &actpblk);
@@ -736,10 +1121,13 @@ ENDendCnfLoad
 
 BEGINcheckCnf
 CODESTARTcheckCnf
+	iRet = resolveStatePaths(pModConf);
 ENDcheckCnf
 
 BEGINactivateCnf
 CODESTARTactivateCnf
+	for (instanceData *p = pModConf->actions; p; p = p->next)
+		startFlood(p);
 ENDactivateCnf
 
 BEGINfreeCnf
@@ -752,11 +1140,13 @@ BEGINmodExit
 CODESTARTmodExit
 	curl_global_cleanup();
 	objRelease(statsobj, CORE_COMPONENT);
+	objRelease(glbl, CORE_COMPONENT);
 ENDmodExit
 
 BEGINqueryEtryPt
 CODESTARTqueryEtryPt
 CODEqueryEtryPt_STD_OMOD_QUERIES
+CODEqueryEtryPt_TXIF_OMOD_QUERIES
 CODEqueryEtryPt_STD_OMOD8_QUERIES
 CODEqueryEtryPt_STD_CONF2_OMOD_QUERIES
 CODEqueryEtryPt_STD_CONF2_QUERIES
@@ -768,6 +1158,7 @@ CODESTARTmodInit
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(statsobj, CORE_COMPONENT));
+	CHKiRet(objUse(glbl, CORE_COMPONENT));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		LogError(0, RS_RET_ERR, "omtwitter: curl_global_init failed");
 		ABORT_FINALIZE(RS_RET_ERR);

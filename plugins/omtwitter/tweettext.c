@@ -451,6 +451,21 @@ void tweettext_parts_free(tt_parts *p)
 	memset(p, 0, sizeof(*p));
 }
 
+omtw_err tweettext_prepare(const char *in, size_t len, tt_urls urls, char **out)
+{
+	char *clean = NULL;
+	omtw_err e;
+
+	*out = NULL;
+	if ((e = tweettext_clean(in, len, &clean)) != OMTW_OK || urls == TT_URLS_KEEP) {
+		*out = clean;
+		return e;
+	}
+	e = tweettext_defang(clean, strlen(clean), out);
+	free(clean);
+	return e;
+}
+
 omtw_err tweettext_shape(const char *in, size_t len, const tt_config *cfg, tt_parts *out)
 {
 	char *clean = NULL, *text = NULL;

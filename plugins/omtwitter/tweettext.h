@@ -53,6 +53,10 @@ long tweettext_weighted_length(const char *s, size_t len, int count_urls);
  * and every '.' inside it "[.]" (hxxps://evil[.]example/x). */
 omtw_err tweettext_defang(const char *s, size_t len, char **out);
 
+/* Clean, then defang or keep URLs: the alert's text before it is fitted
+ * into posts (what a digest shows, and the default dedup key). */
+omtw_err tweettext_prepare(const char *in, size_t len, tt_urls urls, char **out);
+
 /* The whole pipeline: clean, defang or keep URLs, fit. */
 omtw_err tweettext_shape(const char *in, size_t len, const tt_config *cfg, tt_parts *out);
 void tweettext_parts_free(tt_parts *p);

@@ -45,6 +45,7 @@ ok $? "the request token asked for the out-of-band (PIN) callback"
 
 # the file works for the module (same parser, same permission rules)
 cat > "$TB/check.conf" <<EOF
+global(workDirectory="$TB")
 module(load="$OMTW_MODULE")
 action(type="omtwitter" credentials="$TB/etc/omtwitter.cred" endpoint="$EMU_URL")
 EOF

@@ -8,7 +8,11 @@ write_creds "$TB/good.cred"
 
 # check_conf NAME WANT-EXIT 'ACTION-PARAMS' [EXPECTED-TEXT]
 check_conf() {
+	# GLOBAL="" (set but empty) leaves the work directory out
+	global="global(workDirectory=\"$TB\")"
+	[ -n "${GLOBAL+set}" ] && global=$GLOBAL
 	cat > "$TB/$1.conf" <<-EOF
+	$global
 	module(load="$OMTW_MODULE")
 	# another, valid action: the refusal must not depend on omtwitter being the only one
 	action(type="omfile" file="$TB/other.log")
@@ -71,4 +75,28 @@ check_conf bad-maxparts 1 "credentials=\"$TB/good.cred\" maxparts=\"26\"" \
 	"parameter 'maxparts' must be between 1 and 25"
 check_conf bad-maxlength 1 "credentials=\"$TB/good.cred\" maxlength=\"5\"" \
 	"parameter 'maxlength' must be between 10 and 25000"
+
+# flood control
+check_conf flood-ok 0 "credentials=\"$TB/good.cred\" dedup.window=\"0\" ratelimit.interval=\"0\"
+	ratelimit.burst=\"100000\" budget.daily=\"0\" digest.interval=\"1\" dedup.maxentries=\"1\""
+check_conf bad-window 1 "credentials=\"$TB/good.cred\" dedup.window=\"-1\"" \
+	"omtwitter[bad-window]: parameter 'dedup.window' must be between 0 and 604800 seconds (0: no dedup)"
+check_conf bad-burst 1 "credentials=\"$TB/good.cred\" ratelimit.burst=\"0\"" \
+	"parameter 'ratelimit.burst' must be between 1 and 100000 posts"
+check_conf bad-interval 1 "credentials=\"$TB/good.cred\" ratelimit.interval=\"-5\"" \
+	"parameter 'ratelimit.interval' must be between 0 and 604800 seconds (0: no local limit)"
+check_conf bad-daily 1 "credentials=\"$TB/good.cred\" budget.daily=\"100001\"" \
+	"parameter 'budget.daily' must be between 0 and 100000 posts (0: no daily cap)"
+check_conf bad-digest 1 "credentials=\"$TB/good.cred\" digest.interval=\"0\"" \
+	"parameter 'digest.interval' must be between 1 and 604800 seconds"
+check_conf bad-maxentries 1 "credentials=\"$TB/good.cred\" dedup.maxentries=\"0\"" \
+	"parameter 'dedup.maxentries' must be between 1 and 1000000 alerts"
+check_conf bad-dedup-key 1 "credentials=\"$TB/good.cred\" dedup.key=\"no_such_template\"" \
+	"no_such_template"
+GLOBAL="" check_conf no-workdir 1 "credentials=\"$TB/good.cred\"" \
+	"omtwitter[no-workdir]: flood control keeps its state in rsyslog's work directory: set global(workDirectory="
+GLOBAL="" check_conf absolute-statefile 0 "credentials=\"$TB/good.cred\" statefile=\"$TB/alerts.state\""
+check_conf same-statefile 1 "credentials=\"$TB/good.cred\")
+	action(type=\"omtwitter\" name=\"same-statefile\" credentials=\"$TB/good.cred\"" \
+	"action 'same-statefile' already keeps its flood state in $TB/omtwitter-same-statefile.state: give each action its own name"
 tb_done

@@ -14,7 +14,7 @@ module(load="impstats" interval="1" format="json" log.file="$TB/stats.json"
        log.syslog="off" resetCounters="off")
 if \$msg contains "bird_alert" then {
 	action(type="omtwitter" name="alerts" credentials="$TB/omtwitter.cred"
-	       endpoint="$EMU_URL" errorfile="$TB/errors.jsonl"
+	       endpoint="$EMU_URL" errorfile="$TB/errors.jsonl" dedup.window="0"
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 EOF

@@ -15,7 +15,7 @@
 static flood_verdict admit(flood *f, const char *text, int nposts, time_t now)
 {
 	flood_verdict v = (flood_verdict)-1;
-	if (flood_admit(f, text, strlen(text), text, strlen(text), nposts, now, &v) != OMTW_OK)
+	if (flood_admit(f, text, strlen(text), text, strlen(text), nposts, now, &v, NULL) != OMTW_OK)
 		return (flood_verdict)-1;
 	return v;
 }
@@ -267,8 +267,13 @@ static void test_state(void)
 	snprintf(path, sizeof(path), "%s/omtwitter-test.state", dir);
 	flood_new(&c, T0, &f);
 	ok(flood_load(f, path, T0, err, sizeof(err)) == OMTW_OK, "no state file: a clean start");
-	for (int i = 0; i < 5; i++)
-		admit(f, "held \"quoted\" \\ text \u00e9", 1, T0 + i);
+	const char *quoted = "held \"quoted\" \\ text \u00e9";
+	flood_ticket tk;
+	flood_verdict vk;
+	flood_admit(f, quoted, strlen(quoted), quoted, strlen(quoted), 1, T0, &vk, &tk);
+	flood_posted(f, &tk);
+	for (int i = 1; i < 5; i++)
+		admit(f, quoted, 1, T0 + i);
 	admit(f, "another", 1, T0 + 10);
 	ok(flood_dirty(f), "admissions make the state dirty");
 	ok(flood_save(f, path, err, sizeof(err)) == OMTW_OK, "state saved");
@@ -286,6 +291,25 @@ static void test_state(void)
 	   "the next digest carries the alerts held before the restart");
 	flood_digest_free(&d);
 	flood_free(g);
+	flood_free(f);
+
+	/* an alert whose post was never confirmed is posted again after a restart */
+	flood_config open = { 600, 0, 0, 0, 900, 100 };
+	flood_ticket t1, t2;
+	flood_verdict v1, v2;
+	flood_new(&open, T0, &f);
+	flood_admit(f, "one", 3, "one", 3, 1, T0, &v1, &t1);
+	flood_admit(f, "two", 3, "two", 3, 1, T0, &v2, &t2);
+	flood_posted(f, &t2);
+	ok(v1 == FLOOD_POST && v2 == FLOOD_POST && admit(f, "one", 1, T0 + 1) == FLOOD_COUNTED,
+	   "an alert being posted already dedups its repeats");
+	flood_save(f, path, err, sizeof(err));
+	flood_free(f);
+	flood_new(&open, T0 + 5, &f);
+	flood_load(f, path, T0 + 5, err, sizeof(err));
+	ok(admit(f, "one", 1, T0 + 5) == FLOOD_POST, "after a restart an unconfirmed post is posted again");
+	ok(admit(f, "two", 1, T0 + 5) == FLOOD_COUNTED, "a confirmed post keeps its dedup window");
+	is_int(pending(f), 2, "the repeats counted before and after the restart are kept");
 	flood_free(f);
 
 	/* bad files are moved aside, never trusted */

@@ -1,0 +1,142 @@
+#!/bin/bash
+# Flood control with a real rsyslogd (issue #5): dedup with an exact digest
+# count, a local burst budget with digests that add up, held alerts and the
+# spent budget surviving a restart, and no request before a 429's reset.
+# Each scenario has its own action (own budgets, own state file), selected
+# by a keyword; intervals are seconds so the test is short.
+. "$(dirname "$0")/lib.sh"
+tb_init
+emu_start
+# the emulator's own budget must not be what limits us here
+emu_control POST /_emu/limits '{"rate_limit": 100000, "rate_remaining": 100000,
+	"user_24h_limit": 100000, "user_24h_remaining": 100000}' >/dev/null
+write_creds "$TB/omtwitter.cred"
+rs_conf <<EOF
+module(load="impstats" interval="1" format="json" log.file="$TB/stats.json"
+       log.syslog="off" resetCounters="off")
+if \$msg contains "same_alert" then {
+	action(type="omtwitter" name="same" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
+	       digest.interval="3" queue.type="LinkedList" queue.size="20000"
+	       action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+if \$msg contains "burst_alert" then {
+	action(type="omtwitter" name="burst" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
+	       ratelimit.burst="5" ratelimit.interval="4" digest.interval="3"
+	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+if \$msg contains "keep_alert" then {
+	action(type="omtwitter" name="keep" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
+	       ratelimit.burst="2" ratelimit.interval="10" digest.interval="2"
+	       queue.type="LinkedList" queue.filename="keep" queue.saveOnShutdown="on"
+	       action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+if \$msg contains "limit_alert" then {
+	action(type="omtwitter" name="limit" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
+	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+EOF
+mkdir -p "$TB/spool"
+rs_start
+posts() { record texts --path /2/tweets --status 201 | grep -c -- "$1"; }
+# wait_posts N PATTERN: until N posts contain PATTERN
+wait_posts() {
+	i=0
+	while [ "$(posts "$2")" -lt "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt $((TB_TIMEOUT * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+# digest_total PATTERN: the sum of "N alerts" over the digests mentioning PATTERN
+digest_total() {
+	record texts --path /2/tweets --status 201 | grep '^Digest ' | grep -- "$1" |
+		sed -n 's/^Digest [^:]*: \([0-9]*\) alerts\{0,1\},.*/\1/p' | awk '{s += $1} END {print s + 0}'
+}
+
+# 1. 10,000 identical alerts in one burst: one post now, one digest of 9,999
+{
+	for i in $(seq 10000); do
+		printf '<14>Nov 27 05:00:00 db1 kernel: same_alert disk full on db1\n'
+	done
+} > "/dev/tcp/127.0.0.1/$TCP_PORT"
+wait_posts 1 "same_alert disk full on db1"; ok $? "10,000 identical alerts: the first is posted at once"
+wait_posts 1 "\[×9999\] same_alert disk full on db1"
+ok $? "then one digest carries the exact count 9,999 (no new line needed to trigger it)" ||
+	record texts --path /2/tweets | diag
+sleep 4 # one more digest interval: nothing else may be posted
+[ "$(posts same_alert)" -eq 2 ]; ok $? "two posts in all for the 10,000 alerts"
+[ "$(digest_total same_alert)" -eq 9999 ]; ok $? "the digest says 9999 alerts"
+
+# 2. 100 distinct alerts, burst 5: five posts, digests add up to exactly 95
+send_line $(for i in $(seq -w 100); do echo "burst_alert_$i"; done)
+wait_posts 5 "^burst_alert_"; ok $? "100 distinct alerts with ratelimit.burst=5: five posts"
+i=0
+while [ "$(digest_total burst_alert_)" -lt 95 ] && [ $i -lt $((TB_TIMEOUT * 10)) ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+[ "$(record texts --path /2/tweets --status 201 | grep -c '^burst_alert_')" -eq 5 ]
+ok $? "no more than five posted one by one"
+[ "$(digest_total burst_alert_)" -eq 95 ]; ok $? "the digests' counts add up to exactly 95 ($(digest_total burst_alert_))"
+record texts --path /2/tweets --status 201 | grep '^Digest .*burst_alert_' | head -n 1 |
+	grep -q ' more ([0-9]* alerts)$'
+ok $? "a digest lists what fits and sums up the rest"
+
+# 4. (before the restart) 429 with a reset 3 s ahead: nothing before it, then all alerts
+reset=$(( $(date +%s) + 3 ))
+emu_control POST /_emu/faults "{\"faults\":[{\"path\":\"/2/tweets\",\"status\":429,\"count\":1,
+	\"headers\":{\"x-user-limit-24hour-remaining\":\"0\",\"x-user-limit-24hour-reset\":\"$reset\"}}]}" >/dev/null
+send_line limit_alert_1 limit_alert_2 limit_alert_3
+wait_posts 3 "^limit_alert_"; ok $? "after the 429's reset all three alerts are posted"
+"$PYTHON3" - "$TB/record.jsonl" "$reset" <<'PY'
+import json, sys
+calls = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+i = max(k for k, c in enumerate(calls) if c["status"] == 429)
+later = calls[i + 1:]
+sys.exit(0 if later and all(c["time"] >= int(sys.argv[2]) for c in later) else 1)
+PY
+ok $? "no request reached the emulator between the 429 and its reset"
+[ "$(record count --path /2/tweets --status 429)" -eq 1 ]; ok $? "one 429 in all"
+
+sleep 2 # one more impstats interval, before the restart resets the counters
+"$PYTHON3" - "$TB/stats.json" <<'PY'
+import json, sys
+last = {}
+for line in open(sys.argv[1]):
+    line = line[line.find("{"):]
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if o.get("origin") == "omtwitter":
+        last[o["name"]] = o
+got = {k: last.get("same", {}).get(k) for k in ("submitted", "posted", "deduplicated", "digests", "digested")}
+print("# same:", got)
+sys.exit(0 if got == {"submitted": 10000, "posted": 2, "deduplicated": 9999, "digests": 1,
+                      "digested": 9999} else 1)
+PY
+ok $? "impstats of the 10,000: submitted 10000, posted 2, deduplicated 9999, digests 1, digested 9999"
+
+# 3. held alerts and the spent budget survive a restart
+send_line keep_alert_1 keep_alert_2 keep_alert_3 keep_alert_4 keep_alert_5
+wait_posts 2 "^keep_alert_"; ok $? "burst 2: two alerts posted, three held"
+sleep 1
+rs_stop
+[ -s "$TB/spool/omtwitter-keep.state" ]; ok $? "the state file was written"
+grep -q keep_alert_5 "$TB/spool/omtwitter-keep.state"; ok $? "it holds the held alerts"
+rs_start
+send_line keep_alert_6
+wait_posts 1 "^Digest .*keep_alert_"; ok $? "after the restart a digest goes out"
+[ "$(record texts --path /2/tweets --status 201 | grep -c '^keep_alert_')" -eq 2 ]
+ok $? "the alert sent after the restart was held: the budget spent before it is still spent"
+[ "$(digest_total keep_alert_)" -eq 4 ]; ok $? "the digest carries the 3 alerts held before the restart and the new one"
+for n in 3 4 5 6; do
+	record texts --path /2/tweets --status 201 | grep '^Digest ' | grep -q "\[×1\] keep_alert_$n" ||
+		{ record texts --path /2/tweets | diag; false; }
+	ok $? "keep_alert_$n is in it"
+done
+
+rs_stop
+! grep -q 'cannot save the flood state' "$TB/rsyslogd.log"; ok $? "the state was always saved"
+tb_done
