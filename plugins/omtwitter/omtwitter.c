@@ -37,6 +37,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@
 #include "credfile.h"
 #include "digest.h"
 #include "flood.h"
+#include "ratelog.h"
 #include "tweettext.h"
 #include "xapi.h"
 
@@ -103,8 +105,8 @@ typedef struct _instanceData {
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
 	int errorFd;            /* -1: not open */
-	int loggedAuth;         /* a 401 was logged since the last success */
-	int loggedCredits;      /* a 402 was logged since the last success */
+	/* one error line per cause per RATELOG_INTERVAL, with a count */
+	ratelog logAuth, logCredits, logTransient, logLimited, logRefused, logErrorFile, logSave;
 
 	flood_config fcfg;
 	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
@@ -112,7 +114,6 @@ typedef struct _instanceData {
 	char *statePath;        /* where the flood state lives */
 	pthread_mutex_t floodMut; /* guards the fields below */
 	flood *flood;           /* also holds the 429 deadline */
-	int loggedSave;         /* a failed save was logged since the last success */
 	pthread_t timer;        /* posts the digests */
 	pthread_cond_t timerCond;
 	int activated;          /* state loaded: startFlood ran */
@@ -147,7 +148,6 @@ typedef struct wrkrInstanceData {
 	instanceData *pData;
 	xapi_client *api;
 	alertState_t cur;
-	xapi_outcome lastLogged; /* last transient cause logged by this worker */
 	int justFailed;         /* doAction suspended; tryResume waits one interval */
 } wrkrInstanceData_t;
 
@@ -233,6 +233,30 @@ static rsRetVal loadCreds(instanceData *pData, credref_t **out)
 	return RS_RET_OK;
 }
 
+/* Log an error for a cause at most once per RATELOG_INTERVAL, saying how
+ * many occurrences were not logged since the last line. */
+__attribute__((format(printf, 4, 5)))
+static void logCause(instanceData *pData, ratelog *cause, rsRetVal code, const char *fmt, ...)
+{
+	char msg[1024], more[96] = "";
+	unsigned long suppressed = 0;
+	va_list ap;
+	int take;
+
+	pthread_mutex_lock(&pData->mut);
+	take = ratelog_take(cause, time(NULL), RATELOG_INTERVAL, &suppressed);
+	pthread_mutex_unlock(&pData->mut);
+	if (!take)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (suppressed)
+		snprintf(more, sizeof(more), " [%lu more like this in the last %d s]", suppressed,
+			 RATELOG_INTERVAL);
+	LogError(0, code, "omtwitter[%s]: %s%s", pData->name, msg, more);
+}
+
 /* Append one JSON line for an alert X refused for good. */
 static void writeErrorFile(instanceData *pData, const char *text, const xapi_result *res)
 {
@@ -251,22 +275,26 @@ static void writeErrorFile(instanceData *pData, const char *text, const xapi_res
 	fjson_object_object_add(o, "error", fjson_object_new_string(res->error));
 	fjson_object_object_add(o, "text", fjson_object_new_string(text));
 	line = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
+	int failed, err;
+
 	pthread_mutex_lock(&pData->mut);
 	if (pData->errorFd < 0)
 		pData->errorFd = open(pData->errorFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (pData->errorFd < 0 || line == NULL ||
-	    write(pData->errorFd, line, strlen(line)) < 0 || write(pData->errorFd, "\n", 1) < 0)
-		LogError(errno, RS_RET_IO_ERROR, "omtwitter[%s]: cannot write errorfile '%s'",
-			 pData->name, pData->errorFile);
+	failed = pData->errorFd < 0 || line == NULL ||
+		 write(pData->errorFd, line, strlen(line)) < 0 || write(pData->errorFd, "\n", 1) < 0;
+	err = errno;
 	pthread_mutex_unlock(&pData->mut);
+	if (failed)
+		logCause(pData, &pData->logErrorFile, RS_RET_IO_ERROR, "cannot write errorfile '%s': %s",
+			 pData->errorFile, strerror(err));
 	fjson_object_put(o);
 }
 
 /* Log a permanent refusal and account for it; the alert is consumed. */
 static void consumeRefused(instanceData *pData, const char *text, const xapi_result *res)
 {
-	LogError(0, RS_RET_DATAFAIL, "omtwitter[%s]: X refused the alert permanently "
-		 "(%s); it is not retried%s%s", pData->name, res->error,
+	logCause(pData, &pData->logRefused, RS_RET_DATAFAIL, "X refused the alert permanently "
+		 "(%s); it is not retried%s%s", res->error,
 		 pData->errorFile ? " and was written to " : "",
 		 pData->errorFile ? pData->errorFile : "");
 	STATSCOUNTER_INC(pData->ctrFailures, pData->mutCtrFailures);
@@ -288,50 +316,33 @@ static time_t retryAfter(const xapi_result *res)
 	return t && t <= now + 25 * 3600 ? t : now + 60;
 }
 
-/* True the first time a condition is seen in an episode (reset by the
- * next success), so it is logged once, not once per retry. */
-static int firstTime(instanceData *pData, int *flag)
+/* Save the flood state if it changed; floodMut held.  Returns 0 or -1 with
+ * the reason in err: the state then stays in memory and is saved later. */
+static int saveStateLocked(instanceData *pData, char *err, size_t errlen)
 {
-	int first;
-
-	pthread_mutex_lock(&pData->mut);
-	first = !*flag;
-	*flag = 1;
-	pthread_mutex_unlock(&pData->mut);
-	return first;
-}
-
-/* Save the flood state if it changed; floodMut held.  A failure is logged
- * once until a save succeeds again: the state stays in memory meanwhile. */
-static void saveStateLocked(instanceData *pData, char *err, size_t errlen, int *logIt)
-{
-	*logIt = 0;
 	if (pData->flood == NULL || pData->statePath == NULL || !flood_dirty(pData->flood))
-		return;
-	if (flood_save(pData->flood, pData->statePath, err, errlen) == OMTW_OK) {
-		flood_clean(pData->flood);
-		pData->loggedSave = 0;
-	} else if (!pData->loggedSave) {
-		pData->loggedSave = *logIt = 1;
-	}
+		return 0;
+	if (flood_save(pData->flood, pData->statePath, err, errlen) != OMTW_OK)
+		return -1;
+	flood_clean(pData->flood);
+	return 0;
 }
 
 static void logSaveError(instanceData *pData, const char *err)
 {
-	LogError(0, RS_RET_IO_ERROR, "omtwitter[%s]: cannot save the flood state: %s; "
-		 "held alerts and counts stay in memory and are saved at the next chance",
-		 pData->name, err);
+	logCause(pData, &pData->logSave, RS_RET_IO_ERROR, "cannot save the flood state: %s; held "
+		 "alerts and counts stay in memory and are saved at the next chance", err);
 }
 
 static void saveState(instanceData *pData)
 {
 	char err[512];
-	int logIt;
+	int failed;
 
 	pthread_mutex_lock(&pData->floodMut);
-	saveStateLocked(pData, err, sizeof(err), &logIt);
+	failed = saveStateLocked(pData, err, sizeof(err));
 	pthread_mutex_unlock(&pData->floodMut);
-	if (logIt)
+	if (failed)
 		logSaveError(pData, err);
 }
 
@@ -380,9 +391,11 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 			LogMsg(0, RS_RET_OK, LOG_WARNING, "omtwitter[%s]: %s", pData->name, res->error);
 		}
 		pthread_mutex_lock(&pData->mut);
-		pData->loggedAuth = pData->loggedCredits = 0;
+		ratelog_reset(&pData->logAuth);
+		ratelog_reset(&pData->logCredits);
+		ratelog_reset(&pData->logTransient);
+		ratelog_reset(&pData->logLimited);
 		pthread_mutex_unlock(&pData->mut);
-		pWrkrData->lastLogged = XAPI_DELIVERED;
 		return RS_RET_OK;
 	case XAPI_PERMANENT:
 		consumeRefused(pData, text, res);
@@ -391,28 +404,22 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 		STATSCOUNTER_INC(pData->ctrRatelimited, pData->mutCtrRatelimited);
 		until = retryAfter(res);
 		noteLimits(pData, res, until);
-		LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: rate limited by X (%s); "
-			 "no request before %lld (in %lld s)", pData->name, res->error,
+		logCause(pData, &pData->logLimited, RS_RET_SUSPENDED, "rate limited by X (%s); "
+			 "no request before %lld (in %lld s)", res->error,
 			 (long long)until, (long long)(until - time(NULL)));
 		return RS_RET_SUSPENDED;
 	case XAPI_UNAUTHORIZED:
-		if (firstTime(pData, &pData->loggedAuth))
-			LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: X rejected the credentials "
-				 "(%s); check the keys in the credentials file and the "
-				 "clock (NTP), then send rsyslogd a HUP; alerts wait",
-				 pData->name, res->error);
+		logCause(pData, &pData->logAuth, RS_RET_SUSPENDED, "X rejected the credentials "
+			 "(%s); check the keys in the credentials file and the clock (NTP), "
+			 "then send rsyslogd a HUP; alerts wait", res->error);
 		return RS_RET_SUSPENDED;
 	case XAPI_NO_CREDITS:
-		if (firstTime(pData, &pData->loggedCredits))
-			LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: the X account is out of "
-				 "credits (%s); alerts wait until it is topped up",
-				 pData->name, res->error);
+		logCause(pData, &pData->logCredits, RS_RET_SUSPENDED, "the X account is out of "
+			 "credits (%s); alerts wait until it is topped up", res->error);
 		return RS_RET_SUSPENDED;
 	case XAPI_TRANSIENT:
-		if (pWrkrData->lastLogged != XAPI_TRANSIENT)
-			LogError(0, RS_RET_SUSPENDED, "omtwitter[%s]: cannot deliver to %s: %s; "
-				 "will retry", pData->name, pData->endpoint, res->error);
-		pWrkrData->lastLogged = XAPI_TRANSIENT;
+		logCause(pData, &pData->logTransient, RS_RET_SUSPENDED, "cannot deliver to %s: %s; "
+			 "will retry", pData->endpoint, res->error);
 		return RS_RET_SUSPENDED;
 	}
 	return RS_RET_SUSPENDED;
@@ -446,7 +453,6 @@ CODESTARTcreateWrkrInstance
 			 pData->name, err);
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
-	pWrkrData->lastLogged = XAPI_DELIVERED;
 finalize_it:
 ENDcreateWrkrInstance
 
@@ -668,7 +674,7 @@ static void *digestTimer(void *arg)
 	instanceData *pData = arg;
 	alertState_t *a = &pData->timerWrkr->cur;
 	flood_digest d;
-	int active = 0, logIt = 0;
+	int active = 0;
 	time_t retryAt = 0;
 	char err[512];
 
@@ -697,8 +703,7 @@ static void *digestTimer(void *arg)
 				flood_digest_free(&d);
 				clearAlert(a);
 				active = 0;
-				saveStateLocked(pData, err, sizeof(err), &logIt);
-				if (logIt) {
+				if (saveStateLocked(pData, err, sizeof(err)) != 0) {
 					pthread_mutex_unlock(&pData->floodMut);
 					logSaveError(pData, err);
 					pthread_mutex_lock(&pData->floodMut);
@@ -746,7 +751,6 @@ static void startFlood(instanceData *pData)
 		return;
 	}
 	pData->timerWrkr->pData = pData;
-	pData->timerWrkr->lastLogged = XAPI_DELIVERED;
 	if (pthread_create(&pData->timer, NULL, digestTimer, pData) != 0) {
 		LogError(errno, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer", pData->name);
 		return;
@@ -778,7 +782,8 @@ static void stopFlood(instanceData *pData)
 }
 
 /* HUP: reopen the errorfile (logrotate) and reread the credentials, so a
- * fixed file takes effect without a restart.  A bad new file keeps the old. */
+ * fixed file takes effect without a restart (a bad new file keeps the
+ * old), and save the flood state. */
 BEGINdoHUP
 	credref_t *fresh = NULL, *old = NULL;
 CODESTARTdoHUP
@@ -786,7 +791,7 @@ CODESTARTdoHUP
 		pthread_mutex_lock(&pData->mut);
 		old = pData->creds;
 		pData->creds = fresh;
-		pData->loggedAuth = 0;
+		ratelog_reset(&pData->logAuth);
 		pthread_mutex_unlock(&pData->mut);
 		credrefRelease(pData, old);
 	}
@@ -796,6 +801,7 @@ CODESTARTdoHUP
 		pData->errorFd = -1;
 	}
 	pthread_mutex_unlock(&pData->mut);
+	saveState(pData); /* a HUP is a moment to be durable; the digest timer runs on */
 ENDdoHUP
 
 static rsRetVal setupStats(instanceData *pData)
