@@ -308,6 +308,9 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 		touch(f, e);
 	f->dirty = 1;
 	if (e && f->cfg.dedup_window > 0 && now < e->window_end) {
+		/* a repeat extends the window: an alert that keeps firing is
+		 * posted once, then reported by the digests with its count */
+		e->window_end = now + f->cfg.dedup_window;
 		flood_add_pending(f, e, 1);
 		*verdict = FLOOD_COUNTED;
 		return OMTW_OK;

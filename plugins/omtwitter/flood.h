@@ -3,8 +3,10 @@
  * Every post costs money and X's caps are tight, while a bad night brings
  * thousands of alert lines.  Each alert is admitted as one of:
  *   POST     budgets allow it: post it now (the budget is spent at once);
- *   COUNTED  the same alert (same key) was admitted within dedup.window:
- *            only counted, for the next digest;
+ *   COUNTED  the same alert (same key) was admitted less than dedup.window
+ *            seconds ago: only counted, for the next digest (each repeat
+ *            extends the window, so an alert that keeps firing is posted
+ *            once and then reported by the digests);
  *   HELD     a budget says no: kept, with its count, for the next digest.
  * Nothing is dropped: every alert not posted is in exactly one count that
  * a digest reports ("[x37] disk full on db1"), and counts stay exact when

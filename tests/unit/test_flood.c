@@ -35,9 +35,11 @@ static void test_dedup_window(void)
 	ok(admit(f, "disk full", 1, T0 + 1) == FLOOD_COUNTED, "same alert 1 s later: counted");
 	ok(admit(f, "disk full", 1, T0 + 599) == FLOOD_COUNTED, "599 s later: still inside the window");
 	ok(admit(f, "fan failure", 1, T0 + 2) == FLOOD_POST, "another alert: posted");
-	ok(admit(f, "disk full", 1, T0 + 600) == FLOOD_POST, "at 600 s the window has closed: posted again");
-	ok(admit(f, "disk full", 1, T0 + 601) == FLOOD_COUNTED, "and a new window opened");
-	is_int(pending(f), 3, "the three repeats wait for the digest");
+	ok(admit(f, "disk full", 1, T0 + 1198) == FLOOD_COUNTED,
+	   "each repeat extends the window: 599 s after the last one, still counted");
+	ok(admit(f, "disk full", 1, T0 + 1798) == FLOOD_POST, "after 600 s of silence: posted again");
+	ok(admit(f, "disk full", 1, T0 + 1799) == FLOOD_COUNTED, "and a new window opened");
+	is_int(pending(f), 4, "the four repeats wait for the digest");
 	flood_free(f);
 
 	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100 }, T0, &f);
@@ -342,6 +344,88 @@ static void test_state(void)
 	rmdir(dir);
 }
 
+/* The worked example of doc/omtwitter.md: a night of 5,000 alerts with the
+ * default settings (the legacy free tier's 17 posts a day).  The timeline
+ * printed here is the one in the doc; the checks pin its numbers. */
+static void night(long digest_interval, int *nposts, int *ndigests, unsigned long long *nwaiting)
+{
+	const time_t start = 1795816800; /* 2026-11-27 22:00:00 UTC */
+	flood_config c = { 600, 3600, 10, 17, digest_interval, 10000 };
+	tt_config shape = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
+	flood *f;
+	flood_digest d;
+	unsigned long long alerts = 0, digested = 0;
+	int posts = 0, digests = 0, singles = 0;
+	char line[128];
+
+	flood_new(&c, start, &f);
+	for (time_t t = start; t < start + 8 * 3600; t++) {
+		long s = (long)(t - start);
+		const char *texts[3];
+		int n = 0;
+		if (s % 10 == 0)
+			texts[n++] = "disk /var full on db1";
+		if (s >= 3600 && s < 7 * 3600 && s % 30 == 0)
+			texts[n++] = "raid md0 degraded on db2";
+		if (s >= 3 * 3600 && s < 3 * 3600 + 7000 && s % 5 == 0) {
+			snprintf(line, sizeof(line), "sshd: failed login for invalid user u%04ld", s % 9973);
+			texts[n++] = line;
+		}
+		for (int i = 0; i < n; i++) {
+			alerts++;
+			if (admit(f, texts[i], 1, t) == FLOOD_POST) {
+				struct tm tm;
+				char when[16];
+				gmtime_r(&t, &tm);
+				strftime(when, sizeof(when), "%H:%M:%S", &tm);
+				printf("# %s post    %s\n", when, texts[i]);
+				posts++;
+				singles++;
+			}
+		}
+		if (flood_digest_take(f, t, shape.maxparts, &d)) {
+			tt_parts p;
+			struct tm tm;
+			char when[16];
+			if (digest_compose(&d, &shape, &p) == OMTW_OK) {
+				gmtime_r(&t, &tm);
+				strftime(when, sizeof(when), "%H:%M:%S", &tm);
+				printf("# %s digest  %zu part%s: %.*s...\n", when, p.n, p.n == 1 ? "" : "s",
+				       120, p.part[0]);
+				posts += (int)p.n;
+				digests++;
+				digested += d.total;
+				flood_digest_done(f, &d, (int)p.n, t);
+				tweettext_parts_free(&p);
+			}
+			flood_digest_free(&d);
+		}
+	}
+	unsigned long long waiting = flood_pending(f, NULL);
+	printf("# by 06:00: %d posts (%d alerts, %d digests), %llu alerts in digests, %llu waiting\n",
+	       posts, singles, digests, digested, waiting);
+	is_int(alerts, 5000, "the night has 5,000 alerts");
+	ok(posts <= 17, "no more than budget.daily posts (%d)", posts);
+	is_int(singles + digested + waiting, 5000, "every alert is posted, in a digest, or waiting for one");
+	*nposts = singles;
+	*ndigests = digests;
+	*nwaiting = waiting;
+	flood_free(f);
+}
+
+static void test_night(void)
+{
+	int posts, digests;
+	unsigned long long waiting;
+
+	printf("# the night with the defaults (digest.interval 900)\n");
+	night(900, &posts, &digests, &waiting);
+	ok(posts == 4 && digests == 13 && waiting == 3377,
+	   "defaults: 4 alerts posted, 13 digests, 3377 alerts waiting at 06:00 (as in the doc)");
+	printf("# the same night with digest.interval=3600\n");
+	night(3600, &posts, &digests, &waiting);
+}
+
 int main(void)
 {
 	test_dedup_window();
@@ -352,5 +436,6 @@ int main(void)
 	test_eviction();
 	test_digest_text();
 	test_state();
+	test_night();
 	return tap_done();
 }
