@@ -10,21 +10,24 @@
  * which wedges the action on 8.2302.
  *
  * Flood control (flood.c) decides per alert: post it, count it as a repeat,
- * or hold it for the digest.  A counted or held alert is acknowledged only
- * once the flood state is on disk, without an fsync per alert: the legacy
- * transactional interface lets doAction return RS_RET_DEFER_COMMIT for
- * those, and the state is saved in endTransaction -- and before every post,
- * because 8.2302 does not replay deferred messages after a later failure
- * (rsyslog issue #2420), so they must already be durable by then.  A post
- * returns RS_RET_OK or RS_RET_SUSPENDED, as before.  Digests are posted by
- * a timer thread per action, started at activation and stopped (state
- * saved) when the action is freed.
+ * or hold it for the digest.  The module stays non-transactional: 8.2302's
+ * legacy transactional path treats the FORCE_TERM of a shutdown during an
+ * outage as a hard error of every message in the batch and drops them all
+ * (measured: 20 alerts lost across a restart; none without it).  So the
+ * flood state is saved with a bounded delay instead (statefile.sync ms, by
+ * the timer thread; 0 saves before acknowledging each counted or held
+ * alert), before every post, on HUP and at shutdown: a clean stop loses
+ * nothing, a crash at most the last statefile.sync ms of counts.  Digests
+ * are posted by a timer thread per action, started at activation and
+ * stopped (state saved) when the action is freed.
  *
  * Concurrency & locking:
  *  - instanceData is shared by all workers of an action.  After newActInst
  *    it is read-only except for the fields under pData->mut (the current
- *    credentials, swapped on HUP, the errorfile descriptor and the log-once
- *    flags) and the flood state and timer flags under pData->floodMut.
+ *    credentials, swapped on HUP, the errorfile descriptor, the log
+ *    limiters and the list of undelivered alerts; an alert in that list is
+ *    used by one worker at a time, its busy flag says which) and the flood
+ *    state and timer flags under pData->floodMut.
  *    The two mutexes are never held together.
  *  - wrkrInstanceData_t belongs to one worker thread: its curl handle needs
  *    no lock.  doHUP runs on the HUP thread and only touches pData under mut.
@@ -105,6 +108,8 @@ typedef struct _instanceData {
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
 	int errorFd;            /* -1: not open */
+	struct alertState *pending; /* undelivered alerts, newest first */
+	int npending;
 	/* one error line per cause per RATELOG_INTERVAL, with a count */
 	ratelog logAuth, logCredits, logTransient, logLimited, logRefused, logErrorFile, logSave;
 
@@ -116,6 +121,8 @@ typedef struct _instanceData {
 	flood *flood;           /* also holds the 429 deadline */
 	pthread_t timer;        /* posts the digests */
 	pthread_cond_t timerCond;
+	long syncMs;            /* statefile.sync: most ms before a change is saved */
+	int saveDue;            /* the timer owes a save (state changed) */
 	int activated;          /* state loaded: startFlood ran */
 	int timerStarted, timerStop;
 	struct wrkrInstanceData *timerWrkr;
@@ -133,21 +140,27 @@ typedef struct _instanceData {
 	STATSCOUNTER_DEF(ctrRetries, mutCtrRetries)
 } instanceData;
 
-/* The alert a worker is delivering.  rsyslog hands a suspended message to
- * the same worker again, so a thread resumes at the first part not yet
- * posted instead of posting earlier parts twice. */
+/* An alert being posted.  rsyslog hands a suspended message back later --
+ * after other messages, possibly to another worker -- so the alerts not yet
+ * delivered are kept per action, keyed by their rendered text: a retry
+ * resumes at the first part not yet posted (no part is posted twice) and is
+ * not admitted by flood control a second time. */
 typedef struct alertState {
 	char *key;              /* the rendered template text: which alert */
 	flood_ticket ticket;    /* its flood entry, confirmed once delivered */
 	tt_parts parts;
 	size_t next;            /* first part not yet posted */
 	char lastId[32];        /* id of the last part posted: the reply target */
+	int busy;               /* a worker is posting it right now */
+	struct alertState *older; /* the action's list of undelivered alerts */
 } alertState_t;
+
+#define PENDING_MAX 1024 /* undelivered alerts remembered per action */
 
 typedef struct wrkrInstanceData {
 	instanceData *pData;
 	xapi_client *api;
-	alertState_t cur;
+	alertState_t cur;       /* the digest timer's digest */
 	int justFailed;         /* doAction suspended; tryResume waits one interval */
 } wrkrInstanceData_t;
 
@@ -180,6 +193,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "budget.daily", eCmdHdlrInt, 0 },
 	{ "digest.interval", eCmdHdlrInt, 0 },
 	{ "statefile", eCmdHdlrString, 0 },
+	{ "statefile.sync", eCmdHdlrInt, 0 },
 	{ "name", eCmdHdlrGetWord, 0 } /* the core's own; read for messages and stats */
 };
 static struct cnfparamblk actpblk = {
@@ -346,6 +360,19 @@ static void saveState(instanceData *pData)
 		logSaveError(pData, err);
 }
 
+/* A counted or held alert changed the state: make sure the timer saves it
+ * within statefile.sync ms (it sleeps until then only while the state is
+ * dirty; one signal per sync period, not per alert). */
+static void wakeTimer(instanceData *pData)
+{
+	pthread_mutex_lock(&pData->floodMut);
+	if (!pData->saveDue) {
+		pData->saveDue = 1;
+		pthread_cond_signal(&pData->timerCond);
+	}
+	pthread_mutex_unlock(&pData->floodMut);
+}
+
 static time_t blockedUntil(instanceData *pData)
 {
 	time_t t;
@@ -433,6 +460,7 @@ CODESTARTcreateInstance
 	pData->fcfg = (flood_config){ .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 				      .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 };
 	pData->errorFd = -1;
+	pData->syncMs = 1000;
 	pData->timeoutMs = DFLT_TIMEOUT_MS;
 	pData->shape.maxlength = -1; /* depends on the mode */
 	pData->shape.split = TT_SPLIT_THREAD;
@@ -461,10 +489,12 @@ CODESTARTisCompatibleWithFeature
 ENDisCompatibleWithFeature
 
 static void stopFlood(instanceData *pData);
+static void freePending(instanceData *pData);
 
 BEGINfreeInstance
 CODESTARTfreeInstance
 	stopFlood(pData);
+	freePending(pData);
 	if (pData->stats != NULL)
 		statsobj.Destruct(&pData->stats);
 	if (pData->creds != NULL)
@@ -495,6 +525,82 @@ static void clearAlert(alertState_t *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static void freeAlert(alertState_t *a)
+{
+	if (a) {
+		clearAlert(a);
+		free(a);
+	}
+}
+
+static void freePending(instanceData *pData)
+{
+	while (pData->pending) {
+		alertState_t *a = pData->pending;
+		pData->pending = a->older;
+		freeAlert(a);
+	}
+	pData->npending = 0;
+}
+
+/* The undelivered alert with this text, claimed for this worker, or NULL. */
+static alertState_t *pendingTake(instanceData *pData, const char *text)
+{
+	alertState_t *a;
+
+	pthread_mutex_lock(&pData->mut);
+	for (a = pData->pending; a; a = a->older)
+		if (!a->busy && strcmp(a->key, text) == 0) {
+			a->busy = 1;
+			break;
+		}
+	pthread_mutex_unlock(&pData->mut);
+	return a;
+}
+
+/* Remember a new alert (claimed); beyond PENDING_MAX the oldest idle one is
+ * forgotten: if rsyslog hands it back, it is admitted again. */
+static void pendingAdd(instanceData *pData, alertState_t *a)
+{
+	alertState_t **p, **victim = NULL, *gone = NULL;
+
+	a->busy = 1;
+	pthread_mutex_lock(&pData->mut);
+	a->older = pData->pending;
+	pData->pending = a;
+	if (++pData->npending > PENDING_MAX) {
+		for (p = &pData->pending; *p; p = &(*p)->older)
+			if (!(*p)->busy)
+				victim = p;
+		if (victim) {
+			gone = *victim;
+			*victim = gone->older;
+			pData->npending--;
+		}
+	}
+	pthread_mutex_unlock(&pData->mut);
+	freeAlert(gone);
+}
+
+/* The worker is done with a for now: delivered (or consumed), or to retry. */
+static void pendingRelease(instanceData *pData, alertState_t *a, int done)
+{
+	alertState_t **p;
+
+	pthread_mutex_lock(&pData->mut);
+	a->busy = 0;
+	if (done)
+		for (p = &pData->pending; *p; p = &(*p)->older)
+			if (*p == a) {
+				*p = a->older;
+				pData->npending--;
+				break;
+			}
+	pthread_mutex_unlock(&pData->mut);
+	if (done)
+		freeAlert(a);
+}
+
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
 	xapi_client_free(pWrkrData->api);
@@ -507,6 +613,11 @@ CODESTARTdbgPrintInstInfo
 	dbgprintf("omtwitter[%s]: endpoint=%s credentials=%s template=%s timeout=%ld errorfile=%s\n",
 		  pData->name, pData->endpoint, pData->credPath, pData->tplName,
 		  pData->timeoutMs, pData->errorFile ? pData->errorFile : "(none)");
+	dbgprintf("omtwitter[%s]: dedup.window=%ld ratelimit=%ld/%lds budget.daily=%ld "
+		  "digest.interval=%ld maxentries=%zu statefile=%s sync=%ldms\n", pData->name,
+		  pData->fcfg.dedup_window, pData->fcfg.rl_burst, pData->fcfg.rl_interval,
+		  pData->fcfg.budget_daily, pData->fcfg.digest_interval, pData->fcfg.maxentries,
+		  pData->statePath ? pData->statePath : "(unresolved)", pData->syncMs);
 ENDdbgPrintInstInfo
 
 /* Right after a failed attempt, report "still suspended" once, so the core
@@ -522,11 +633,9 @@ ENDtryResume
 /* Start on a new alert: shape it into its parts and ask flood control
  * whether to post it (*v), count it or hold it.  key is the rendered
  * dedup.key template, NULL for the alert's own text. */
-static rsRetVal newAlert(wrkrInstanceData_t *pWrkrData, const char *text, const char *key,
+static rsRetVal newAlert(instanceData *pData, alertState_t *a, const char *text, const char *key,
 			 flood_verdict *v)
 {
-	instanceData *pData = pWrkrData->pData;
-	alertState_t *a = &pWrkrData->cur;
 	char *prepared = NULL;
 	omtw_err e;
 
@@ -556,11 +665,10 @@ nomem:
 	return RS_RET_OUT_OF_MEMORY;
 }
 
-/* Post parts from the first one not yet posted; stop at a failure. */
-static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, const omtw_creds *cr)
+/* Post a's parts from the first one not yet posted; stop at a failure. */
+static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, alertState_t *a, const omtw_creds *cr)
 {
 	instanceData *pData = pWrkrData->pData;
-	alertState_t *a = &pWrkrData->cur;
 	xapi_result res;
 	rsRetVal r = RS_RET_OK;
 	omtw_err e;
@@ -589,33 +697,42 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, const omtw_creds *cr)
 
 BEGINdoAction
 	instanceData *pData;
-	alertState_t *a;
+	alertState_t *a = NULL;
 	credref_t *cr = NULL;
 	xapi_result res;
 	const char *text;
+	int listed = 0;
 CODESTARTdoAction
 	pData = pWrkrData->pData;
-	a = &pWrkrData->cur;
 	text = (const char *)ppString[0];
 	if (!pData->activated) { /* the module's configuration check failed (logged) */
 		LogError(0, RS_RET_DISABLE_ACTION, "omtwitter[%s]: not activated because of the "
 			 "configuration error above; the action is disabled", pData->name);
 		ABORT_FINALIZE(RS_RET_DISABLE_ACTION);
 	}
-	if (a->key && strcmp(a->key, text) == 0) {
+	if ((a = pendingTake(pData, text)) != NULL) {
+		listed = 1;
 		STATSCOUNTER_INC(pData->ctrRetries, pData->mutCtrRetries);
 	} else {
 		flood_verdict v;
 		STATSCOUNTER_INC(pData->ctrSubmitted, pData->mutCtrSubmitted);
-		if (newAlert(pWrkrData, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
+		if ((a = calloc(1, sizeof(*a))) == NULL ||
+		    newAlert(pData, a, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
 			     &v) != RS_RET_OK)
 			ABORT_FINALIZE(RS_RET_SUSPENDED); /* out of memory: try again later */
 		if (v == FLOOD_COUNTED)
 			STATSCOUNTER_INC(pData->ctrDeduplicated, pData->mutCtrDeduplicated);
-		if (v != FLOOD_POST) /* durable at the end of the batch (endTransaction) */
-			ABORT_FINALIZE(RS_RET_DEFER_COMMIT);
-		/* about to post: make what was deferred before this alert durable */
+		if (v != FLOOD_POST) {
+			if (pData->syncMs == 0) /* durable before it is acknowledged */
+				saveState(pData);
+			else
+				wakeTimer(pData); /* saved within statefile.sync ms */
+			FINALIZE;
+		}
+		/* about to post: the budget it spends is saved first */
 		saveState(pData);
+		pendingAdd(pData, a);
+		listed = 1;
 	}
 	if (time(NULL) < blockedUntil(pData)) /* the server said when; ask no earlier */
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
@@ -628,7 +745,7 @@ CODESTARTdoAction
 	}
 	if ((cr = credrefAcquire(pData)) == NULL)
 		ABORT_FINALIZE(RS_RET_SUSPENDED);
-	iRet = postParts(pWrkrData, &cr->c);
+	iRet = postParts(pWrkrData, a, &cr->c);
 	if (iRet == RS_RET_OK) {
 		pthread_mutex_lock(&pData->floodMut);
 		flood_posted(pData->flood, &a->ticket);
@@ -636,22 +753,30 @@ CODESTARTdoAction
 	}
 finalize_it:
 	credrefRelease(pData, cr);
-	if (iRet != RS_RET_SUSPENDED)
-		clearAlert(a); /* done with this alert, delivered or consumed */
+	if (listed)
+		pendingRelease(pData, a, iRet != RS_RET_SUSPENDED);
+	else
+		freeAlert(a); /* counted, held, or never admitted */
 	pWrkrData->justFailed = iRet == RS_RET_SUSPENDED;
 ENDdoAction
 
-BEGINbeginTransaction
-CODESTARTbeginTransaction
-ENDbeginTransaction
-
-/* The end of a batch: counted and held alerts become durable. */
-BEGINendTransaction
-CODESTARTendTransaction
-	saveState(pWrkrData->pData);
-ENDendTransaction
-
 /* ---- the digest timer ---- */
+
+static int timespec_cmp(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? (a->tv_sec < b->tv_sec ? -1 : 1)
+				       : (a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec);
+}
+
+static void timespec_add_ms(struct timespec *t, long ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
 
 /* Post a digest's parts (resuming after the last part posted). */
 static rsRetVal postDigest(instanceData *pData)
@@ -661,7 +786,7 @@ static rsRetVal postDigest(instanceData *pData)
 
 	if (cr == NULL)
 		return RS_RET_SUSPENDED;
-	r = postParts(pData->timerWrkr, &cr->c);
+	r = postParts(pData->timerWrkr, &pData->timerWrkr->cur, &cr->c);
 	credrefRelease(pData, cr);
 	return r;
 }
@@ -677,10 +802,27 @@ static void *digestTimer(void *arg)
 	int active = 0;
 	time_t retryAt = 0;
 	char err[512];
+	struct timespec saveAt = { 0, 0 }; /* no save before this */
 
 	pthread_mutex_lock(&pData->floodMut);
 	while (!pData->timerStop) {
 		time_t now = time(NULL), wake;
+		struct timespec until;
+
+		if (pData->saveDue) { /* counted or held alerts: at most statefile.sync ms old */
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			if (timespec_cmp(&t, &saveAt) >= 0) {
+				pData->saveDue = 0;
+				if (saveStateLocked(pData, err, sizeof(err)) != 0) {
+					pthread_mutex_unlock(&pData->floodMut);
+					logSaveError(pData, err);
+					pthread_mutex_lock(&pData->floodMut);
+				}
+				clock_gettime(CLOCK_REALTIME, &saveAt);
+				timespec_add_ms(&saveAt, pData->syncMs);
+			}
+		}
 
 		if (!active && flood_digest_take(pData->flood, now, pData->shape.maxparts, &d)) {
 			clearAlert(a);
@@ -718,8 +860,10 @@ static void *digestTimer(void *arg)
 			wake = flood_blocked_until(pData->flood);
 		if (wake <= now)
 			wake = now + 1;
-		pthread_cond_timedwait(&pData->timerCond, &pData->floodMut,
-				       &(struct timespec){ .tv_sec = wake });
+		until = (struct timespec){ .tv_sec = wake };
+		if (pData->saveDue && timespec_cmp(&saveAt, &until) < 0)
+			until = saveAt;
+		pthread_cond_timedwait(&pData->timerCond, &pData->floodMut, &until);
 	}
 	pthread_mutex_unlock(&pData->floodMut);
 	if (active)
@@ -939,9 +1083,10 @@ static rsRetVal checkFlood(instanceData *pData)
 		{ "budget.daily", 0, FLOOD_BUDGET_MAX, "posts (0: no daily cap)" },
 		{ "digest.interval", 1, 86400 * 7, "seconds" },
 		{ "dedup.maxentries", 1, FLOOD_ENTRIES_MAX, "alerts" },
+		{ "statefile.sync", 0, 60000, "milliseconds (0: save before acknowledging each alert)" },
 	};
 	long values[] = { c->dedup_window, c->rl_interval, c->rl_burst, c->budget_daily,
-			  c->digest_interval, (long)c->maxentries };
+			  c->digest_interval, (long)c->maxentries, pData->syncMs };
 
 	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++)
 		if (values[i] < range[i].min || values[i] > range[i].max) {
@@ -1069,6 +1214,10 @@ CODESTARTnewActInst
 			*num = (long)pvals[i].val.d.n;
 			continue;
 		}
+		if (!strcmp(pn, "statefile.sync")) {
+			pData->syncMs = (long)pvals[i].val.d.n;
+			continue;
+		}
 		if (!strcmp(pn, "dedup.maxentries")) {
 			/* negative values wrap far above the maximum and are refused */
 			pData->fcfg.maxentries = (size_t)pvals[i].val.d.n;
@@ -1152,7 +1301,6 @@ ENDmodExit
 BEGINqueryEtryPt
 CODESTARTqueryEtryPt
 CODEqueryEtryPt_STD_OMOD_QUERIES
-CODEqueryEtryPt_TXIF_OMOD_QUERIES
 CODEqueryEtryPt_STD_OMOD8_QUERIES
 CODEqueryEtryPt_STD_CONF2_OMOD_QUERIES
 CODEqueryEtryPt_STD_CONF2_QUERIES

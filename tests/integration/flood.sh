@@ -89,7 +89,8 @@ ok $? "the digest is a thread of 4 that lists what fits and sums up the rest"
 # 4. (before the restart) 429 with a reset 3 s ahead: nothing before it, then all alerts
 reset=$(( $(date +%s) + 3 ))
 emu_control POST /_emu/faults "{\"faults\":[{\"path\":\"/2/tweets\",\"status\":429,\"count\":1,
-	\"headers\":{\"x-user-limit-24hour-remaining\":\"0\",\"x-user-limit-24hour-reset\":\"$reset\"}}]}" >/dev/null
+	\"headers\":{\"x-rate-limit-remaining\":\"0\",\"x-rate-limit-reset\":\"$reset\",
+	\"x-user-limit-24hour-remaining\":\"0\",\"x-user-limit-24hour-reset\":\"$reset\"}}]}" >/dev/null
 send_line limit_alert_1 limit_alert_2 limit_alert_3
 wait_posts 3 "^limit_alert_"; ok $? "after the 429's reset all three alerts are posted"
 "$PYTHON3" - "$TB/record.jsonl" "$reset" <<'PY'
