@@ -103,6 +103,19 @@ write_creds() {
 	chmod "${2:-0600}" "$1"
 }
 
+# server_cert DIR CA NAME SAN DAYS: another server certificate from CA
+# (make_ca's), for SAN (e.g. DNS:otherhost), valid DAYS days (-1: expired).
+server_cert() {
+	(
+		cd "$1" || exit 1
+		openssl req -newkey rsa:2048 -nodes -keyout "$3.key" -out "$3.csr" \
+			-subj "/CN=$3" >/dev/null 2>&1 &&
+		printf 'subjectAltName=%s\n' "$4" > "$3.ext" &&
+		openssl x509 -req -in "$3.csr" -CA "$2-ca.pem" -CAkey "$2-ca.key" \
+			-CAcreateserial -days "$5" -extfile "$3.ext" -out "$3.pem" >/dev/null 2>&1
+	) || bail "cannot create server certificate $3"
+}
+
 # make_ca DIR NAME: a test CA and a server certificate for 127.0.0.1/localhost.
 make_ca() {
 	mkdir -p "$1"

@@ -7,6 +7,8 @@
   record.py texts [FILTERS] RECORD        the "text" of every match, one per line
   record.py show [FILTERS] RECORD         the matching calls, pretty
   record.py summary [FILTERS] RECORD      a human-readable line or three per call
+  record.py quiet-after-429 T RECORD      exit 0 if calls followed the last 429 and
+                                          none of them came before time T
   record.py control URL METHOD PATH [JSON] [--cacert FILE]
 
 FILTERS: --path PREFIX, --status CODE, --ok (2xx only), --verified
@@ -78,7 +80,7 @@ def main():
         control(a.url, a.method, a.path, a.body, a.cacert)
         return 0
     p = argparse.ArgumentParser()
-    p.add_argument("cmd", choices=["count", "get", "texts", "show", "summary"])
+    p.add_argument("cmd", choices=["count", "get", "texts", "show", "summary", "quiet-after-429"])
     p.add_argument("rest", nargs="+")
     p.add_argument("--path")
     p.add_argument("--status", type=int)
@@ -94,6 +96,10 @@ def main():
     elif a.cmd == "summary":
         for c in calls:
             summary(c)
+    elif a.cmd == "quiet-after-429":
+        seen = [k for k, c in enumerate(calls) if c.get("status") == 429]
+        later = calls[seen[-1] + 1:] if seen else []
+        return 0 if later and all(c["time"] >= int(a.rest[0]) for c in later) else 1
     elif a.cmd == "show":
         for c in calls:
             print(json.dumps(c, indent=1, ensure_ascii=False))
