@@ -198,6 +198,7 @@ rs_conf() {
 }
 
 # rs_start: start a private rsyslogd on $TB/rsyslog.conf; sets TCP_PORT.
+# RS_ARGS adds options (e.g. -d for debug output).
 # With RS_VALGRIND=yes it runs under valgrind (report in $TB/valgrind.log;
 # see rs_valgrind_ok).
 rs_start() {
@@ -209,7 +210,7 @@ rs_start() {
 			--suppressions=$OMTW_SRCDIR/tests/integration/rsyslogd.supp"
 	fi
 	# shellcheck disable=SC2086
-	RSYSLOG_DFLT_LOG_INTERNAL=1 $wrapper "$RSYSLOGD" -n -C -i "$TB/rsyslogd.pid" \
+	RSYSLOG_DFLT_LOG_INTERNAL=1 $wrapper "$RSYSLOGD" -n -C ${RS_ARGS:-} -i "$TB/rsyslogd.pid" \
 		-f "$TB/rsyslog.conf" >> "$TB/rsyslogd.out" 2>&1 &
 	RS_PID=$!
 	TB_PIDS="$TB_PIDS $RS_PID"
