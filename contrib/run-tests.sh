@@ -4,7 +4,8 @@
 #
 # The suite is: every unit and integration test (gcc build); the unit tests
 # again under valgrind; a clang build with AddressSanitizer and
-# UndefinedBehaviorSanitizer running the unit tests; and `make distcheck`.
+# UndefinedBehaviorSanitizer running the unit tests and each libFuzzer
+# harness for FUZZ_SECONDS (default 20); and `make distcheck`.
 # Counts are individual TAP checks; a step that cannot run counts as failed.
 set -u
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,15 +67,17 @@ make -C tests check TESTS="$unit" TEST_SUITE_LOG=test-suite-valgrind.log \
 	> "$logdir/valgrind.out" 2>&1
 add_log "unit tests under valgrind" tests/test-suite-valgrind.log
 
-# 3. clang with ASan+UBSan, in its own build directory
+# 3. clang with ASan+UBSan (and libFuzzer), in its own build directory
 asan="$build/sanitizers"
 tree=$(sed -n 's/^RSYSLOG_SRC = //p' Makefile)
 mkdir -p "$asan"
 add_step "clang-sanitizer-build" sh -c "cd '$asan' && '$srcdir/configure' CC=clang \
-	--enable-sanitizers --with-rsyslog-source='$tree' && make -j\$(nproc)"
+	--enable-sanitizers --enable-fuzzing --with-rsyslog-source='$tree' && make -j\$(nproc)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	make -C "$asan/tests" check TESTS="$unit" > "$logdir/asan.out" 2>&1
 add_log "unit tests under ASan+UBSan (clang)" "$asan/tests/test-suite.log"
+add_step "fuzzing" make -C "$asan/tests" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+grep '^fuzz ' "$logdir/fuzzing.log" | sed 's/^/   /' >&2
 
 # 4. the distribution builds and passes its tests from a tarball
 add_step "distcheck" make distcheck

@@ -243,7 +243,8 @@ omtw_err oauth1_normalized_params(const char *url, const oauth1_params *params,
 		if (e != OMTW_OK)
 			goto done;
 	}
-	qsort(enc.v, enc.n, sizeof(*enc.v), cmp_pair);
+	if (enc.n > 1) /* qsort on a NULL array is undefined even for 0 */
+		qsort(enc.v, enc.n, sizeof(*enc.v), cmp_pair);
 	e = OMTW_ENOMEM;
 	if ((s = es_newStr(256)) == NULL)
 		goto done;

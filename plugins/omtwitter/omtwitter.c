@@ -83,6 +83,7 @@ DEFobjCurrIf(glbl)
 #define TWEET_MAXLENGTH 280     /* X's limit for a post */
 #define TWEET_MAXLENGTH_MAX 25000 /* long posts of X Premium accounts */
 #define DM_MAXLENGTH 10000      /* X's limit for a direct message */
+#define KEEP_MIN_LENGTH 40      /* maxlength with urls="keep": 23 + " (25/25)" + room */
 #define DIGEST_RETRY_MAX 30     /* seconds between tries of a failed digest */
 
 /* Credentials shared by the workers, replaced as a whole on HUP. */
@@ -1056,6 +1057,13 @@ static rsRetVal checkShape(instanceData *pData)
 		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'maxlength' must be "
 			 "between 10 and %ld weighted characters for mode=\"%s\"", pData->name,
 			 max, pData->dm ? "dm" : "tweet");
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	if (pData->shape.urls == TT_URLS_KEEP && pData->shape.maxlength < KEEP_MIN_LENGTH) {
+		/* a kept URL counts 23 and cannot be split: it must fit a part */
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: with urls=\"keep\" parameter "
+			 "'maxlength' must be at least %d (a URL counts 23 and a thread part also "
+			 "carries \" (k/n)\")", pData->name, KEEP_MIN_LENGTH);
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 	if (pData->shape.maxparts < 1 || pData->shape.maxparts > TWEETTEXT_MAX_PARTS) {

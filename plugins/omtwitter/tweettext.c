@@ -356,8 +356,9 @@ static size_t count_parts(const unit *u, size_t n, long b)
 	size_t parts = 0, i = skip_spaces(u, n, 0), next;
 
 	while (i < n) {
-		part_end(u, n, i, b, &next);
-		parts++;
+		size_t end = part_end(u, n, i, b, &next);
+		/* a cluster heavier than a part is broken over several */
+		parts += end == i + 1 && u[i].w > b && b > 0 ? (size_t)((u[i].w + b - 1) / b) : 1;
 		i = skip_spaces(u, n, next);
 	}
 	return parts;
@@ -388,7 +389,61 @@ static omtw_err add_part(tt_parts *p, const char *text, const unit *u, size_t fr
 	return OMTW_OK;
 }
 
-static omtw_err fit(const char *text, const unit *u, size_t n, const tt_config *cfg,
+/* The last part added, as X will count it: with urls="defang" any URL the
+ * cut created is defanged in place; *over is how much it exceeds maxlength
+ * (in weight units, <= 0 when it fits). */
+static omtw_err recheck_part(tt_parts *p, const tt_config *cfg, long *over)
+{
+	char *s = p->part[p->n - 1], *d = NULL;
+	long w;
+	omtw_err e;
+
+	if (cfg->urls == TT_URLS_DEFANG) {
+		if ((e = tweettext_defang(s, strlen(s), &d)) != OMTW_OK)
+			return e;
+		if (strcmp(d, s) != 0) {
+			free(s);
+			p->part[p->n - 1] = s = d;
+		} else {
+			free(d);
+		}
+	}
+	w = tweettext_weighted_length(s, strlen(s), cfg->urls == TT_URLS_KEEP);
+	*over = (w - cfg->maxlength) * TWEETTEXT_SCALE;
+	return OMTW_OK;
+}
+
+/* A single cluster heavier than a part's room (a base with hundreds of
+ * combining marks, or a tiny maxlength): the last resort is to break it
+ * between code points.  The first bytes that fit room (at least one code
+ * point) become unit i's head; the rest stays unit i for the next part.
+ * Returns the head's length. */
+static size_t split_unit(const char *text, unit *u, long room, unit *head)
+{
+	const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)text + u->off;
+	size_t o = 0;
+	long w = 0;
+
+	while (o < u->len) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t r = utf8proc_iterate(s + o, (utf8proc_ssize_t)(u->len - o), &c);
+		if (r <= 0)
+			r = 1, c = 0xFFFD;
+		if (o > 0 && w + cp_weight(c) > room)
+			break;
+		w += cp_weight(c);
+		o += (size_t)r;
+	}
+	*head = *u;
+	head->len = o;
+	head->w = (int)w;
+	u->off += o;
+	u->len -= o;
+	u->w = u->w > w ? u->w - (int)w : 0;
+	return o;
+}
+
+static omtw_err fit(const char *text, unit *u, size_t n, const tt_config *cfg,
 		    int cut, tt_parts *p)
 {
 	long max = cfg->maxlength * TWEETTEXT_SCALE, total = 0, b = max;
@@ -420,23 +475,42 @@ static omtw_err fit(const char *text, const unit *u, size_t n, const tt_config *
 	}
 	i = skip_spaces(u, n, 0);
 	for (size_t k = 1; k <= parts; k++) {
-		int last = k == parts;
-		long room = b;
-		if (last) { /* the last part may need an ellipsis */
-			end = part_end(u, n, i, room, &next);
-			if (end < n || cut) {
-				room -= W_ELLIPSIS;
-				end = part_end(u, n, i, room, &next);
-			}
-		} else {
-			end = part_end(u, n, i, room, &next);
-		}
+		int last = k == parts, trunc;
+		long room = b, over;
+
 		if (parts > 1)
 			snprintf(suffix, sizeof(suffix), " (%zu/%zu)", k, parts);
-		e = add_part(p, text, u, i, end, last && (end < n || cut), parts > 1 ? suffix : NULL);
-		if (e != OMTW_OK)
-			return e;
-		if (last && (end < n || cut))
+		for (;;) {
+			end = part_end(u, n, i, room, &next);
+			/* in the last part a cluster heavier than the room is dropped */
+			trunc = last && (end < n || cut || (end == i + 1 && u[i].w > room));
+			if (trunc) { /* the last part may need an ellipsis */
+				end = part_end(u, n, i, room - W_ELLIPSIS, &next);
+				if (end == i + 1 && u[i].w > room - W_ELLIPSIS)
+					end = i; /* not even one more unit fits: just the ellipsis */
+			}
+			if (!trunc && end == i + 1 && u[i].w > room && u[i].len > 1) {
+				/* one cluster heavier than the part: break it */
+				unit head;
+				split_unit(text, &u[i], room, &head);
+				e = add_part(p, text, &head, 0, 1, 0, parts > 1 ? suffix : NULL);
+				next = i; /* the rest of the cluster starts the next part */
+			} else {
+				e = add_part(p, text, u, i, end, trunc, parts > 1 ? suffix : NULL);
+			}
+			if (e != OMTW_OK)
+				return e;
+			/* a cut can make a URL of what was none ("aaa…aaa.cz" with a
+			 * label too long to be a host becomes "aaa.cz"): check the part
+			 * as X will see it, and shorten it until it fits */
+			if ((e = recheck_part(p, cfg, &over)) != OMTW_OK)
+				return e;
+			if (over <= 0 || end <= i + 1)
+				break;
+			free(p->part[--p->n]);
+			room -= over > u[end - 1].w ? over : u[end - 1].w;
+		}
+		if (trunc)
 			p->truncated = 1;
 		i = skip_spaces(u, n, next);
 	}

@@ -261,18 +261,13 @@ void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
 		fjson_tokener_free(tok);
 }
 
-/* A header's non-negative decimal value; -1 when absent, malformed or out
- * of range: a header that makes no sense must not steer the budgets. */
-static long long header_num(CURL *h, const char *name)
+long long xapi_header_number(const char *value)
 {
-	struct curl_header *hd;
 	const char *p;
 	char *end;
 	long long v;
 
-	if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
-		return -1;
-	for (p = hd->value; *p == ' ' || *p == '\t'; p++)
+	for (p = value; *p == ' ' || *p == '\t'; p++)
 		;
 	if (*p < '0' || *p > '9')
 		return -1;
@@ -281,6 +276,15 @@ static long long header_num(CURL *h, const char *name)
 	while (*end == ' ' || *end == '\t')
 		end++;
 	return errno == ERANGE || *end != '\0' ? -1 : v;
+}
+
+static long long header_num(CURL *h, const char *name)
+{
+	struct curl_header *hd;
+
+	if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+		return -1;
+	return xapi_header_number(hd->value);
 }
 
 static void read_limit(CURL *h, const char *prefix, xapi_limit *l)

@@ -94,6 +94,11 @@ omtw_err xapi_access_token(xapi_client *c, const char *consumer_key,
 omtw_err xapi_users_me(xapi_client *c, const omtw_creds *cr, char *username,
 		       size_t ulen, xapi_result *res);
 
+/* A rate-limit header's value: a non-negative decimal number (white space
+ * around it allowed); -1 when malformed or out of range -- a header that
+ * makes no sense must not steer the budgets. */
+long long xapi_header_number(const char *value);
+
 /* Classification of a finished HTTP exchange; fills res->outcome, res->id
  * and res->error from status and body (either X error shape). */
 void xapi_classify(long status, const char *body, size_t len, xapi_result *res);

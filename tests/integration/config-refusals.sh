@@ -75,6 +75,8 @@ check_conf bad-maxparts 1 "credentials=\"$TB/good.cred\" maxparts=\"26\"" \
 	"parameter 'maxparts' must be between 1 and 25"
 check_conf bad-maxlength 1 "credentials=\"$TB/good.cred\" maxlength=\"5\"" \
 	"parameter 'maxlength' must be between 10 and 25000"
+check_conf keep-too-short 1 "credentials=\"$TB/good.cred\" urls=\"keep\" maxlength=\"39\"" \
+	"with urls=\"keep\" parameter 'maxlength' must be at least 40"
 
 # flood control
 check_conf flood-ok 0 "credentials=\"$TB/good.cred\" dedup.window=\"0\" ratelimit.interval=\"0\"

@@ -227,6 +227,20 @@ static void test_split(void)
 	tweettext_parts_free(&p);
 	free(s);
 
+	/* a single cluster longer than a part (a base with 400 combining marks)
+	 * is broken between code points as a last resort: every part fits */
+	char *zalgo = malloc(1 + 400 * 2 + 1);
+	strcpy(zalgo, "a");
+	for (int k = 0; k < 400; k++)
+		strcat(zalgo, "\u0301");
+	tt_config z = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
+	int fits = tweettext_shape(zalgo, strlen(zalgo), &z, &p) == OMTW_OK && p.n == 2;
+	for (size_t k = 0; k < p.n; k++)
+		fits &= tweettext_weighted_length(p.part[k], strlen(p.part[k]), 0) <= 280;
+	ok(fits, "a cluster of 401 code points becomes 2 parts, each at most 280");
+	tweettext_parts_free(&p);
+	free(zalgo);
+
 	tt_config bad = { 280, TT_SPLIT_THREAD, 0, TT_URLS_DEFANG };
 	ok(tweettext_shape("x", 1, &bad, &p) == OMTW_EINVAL, "maxparts 0 is refused");
 }
