@@ -1,5 +1,6 @@
 /* credfile.c - parse and check the credentials file. */
 #include <ctype.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <time.h>
 #include <errno.h>
@@ -64,6 +65,50 @@ omtw_err credfile_check_mode(mode_t mode, const char *name, char *err, size_t er
 		return OMTW_EPERM;
 	}
 	return OMTW_OK;
+}
+
+/* OMTW_EPERM when dir (the directory of a path) lets other users write:
+ * they could replace the file, or the symbolic link leading to it. */
+static omtw_err check_dir(const char *file, const char *name, char *err, size_t errlen)
+{
+	char *copy = strdup(file);
+	struct stat st;
+	omtw_err e = OMTW_OK;
+
+	if (copy == NULL)
+		return OMTW_ENOMEM;
+	if (stat(dirname(copy), &st) == 0 && (st.st_mode & S_IWOTH)) {
+		omtw_errmsg(err, errlen, "credentials file %s is in %s, a directory other users can "
+			    "write to (they could replace it); refusing to use it (fix: keep it in "
+			    "a directory only root can write, e.g. /etc/rsyslog.d)", name, copy);
+		e = OMTW_EPERM;
+	}
+	free(copy);
+	return e;
+}
+
+/* The file must belong to root or to the user rsyslogd runs as, and
+ * neither it nor a symbolic link leading to it may sit in a directory that
+ * other users can write to. */
+static omtw_err check_owner_and_place(const char *path, const struct stat *st, char *err,
+				      size_t errlen)
+{
+	char *real;
+	omtw_err e;
+
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		omtw_errmsg(err, errlen, "credentials file %s belongs to uid %u, neither root nor "
+			    "the user this runs as (uid %u); refusing to use it (fix: chown it to "
+			    "one of them)", path, (unsigned)st->st_uid, (unsigned)geteuid());
+		return OMTW_EPERM;
+	}
+	if ((e = check_dir(path, path, err, errlen)) != OMTW_OK)
+		return e;
+	if ((real = realpath(path, NULL)) == NULL)
+		return OMTW_OK; /* it was just opened; a race at worst, and the mode held */
+	e = strcmp(real, path) != 0 ? check_dir(real, path, err, errlen) : OMTW_OK;
+	free(real);
+	return e;
 }
 
 /* A key name is echoed in messages only if it looks like one. */
@@ -186,7 +231,8 @@ omtw_err credfile_load(const char *path, omtw_creds *out, char *err, size_t errl
 		e = OMTW_EIO;
 		goto done;
 	}
-	if ((e = credfile_check_mode(st.st_mode, path, err, errlen)))
+	if ((e = credfile_check_mode(st.st_mode, path, err, errlen)) ||
+	    (e = check_owner_and_place(path, &st, err, errlen)))
 		goto done;
 	if (st.st_size > CREDFILE_MAX_SIZE) {
 		omtw_errmsg(err, errlen, "credentials file %s is larger than %d bytes",

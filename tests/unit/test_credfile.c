@@ -125,6 +125,53 @@ static void test_modes(void)
 	ok(credfile_load(p, &c, err, sizeof(err)) == OMTW_ETOOBIG, "an oversized file is refused");
 }
 
+/* Owner and place: the file must belong to root or to us, and neither it
+ * nor a symbolic link to it may sit in a directory others can write to. */
+static void test_owner_and_place(void)
+{
+	omtw_creds c;
+	char err[512] = "", pub[300], link[300], target[320];
+	const char *p = write_file("owned", GOOD, 0600);
+
+	if (geteuid() == 0) {
+		ok(chown(p, 65534, 65534) == 0, "a file handed to another user (nobody)");
+		is_int(credfile_load(p, &c, err, sizeof(err)), OMTW_EPERM, "a file of another user is refused");
+		if (!ok(strstr(err, "belongs to uid 65534") && strstr(err, "chown"), "the refusal says whose it is and the fix"))
+			printf("#   message: %s\n", err);
+	} else {
+		printf("ok %d # SKIP not root: cannot hand a file to another user\n", ++tap_count);
+		printf("ok %d # SKIP not root\n", ++tap_count);
+		printf("ok %d # SKIP not root\n", ++tap_count);
+	}
+	snprintf(pub, sizeof(pub), "%s/public", dir);
+	mkdir(pub, 0700);
+	chmod(pub, 01777); /* like /tmp */
+	snprintf(target, sizeof(target), "%s/creds", pub);
+	FILE *f = fopen(target, "w");
+	fputs(GOOD, f);
+	fclose(f);
+	chmod(target, 0600);
+	err[0] = '\0';
+	is_int(credfile_load(target, &c, err, sizeof(err)), OMTW_EPERM,
+	       "a file in a directory other users can write to is refused");
+	if (!ok(strstr(err, "a directory other users can write to") != NULL, "the refusal says why"))
+		printf("#   message: %s\n", err);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	unlink(link);
+	ok(symlink(target, link) == 0, "a symbolic link from a safe directory to it");
+	err[0] = '\0';
+	is_int(credfile_load(link, &c, err, sizeof(err)), OMTW_EPERM, "the link is refused too");
+	p = write_file("safe", GOOD, 0600);
+	unlink(link);
+	if (symlink(p, link) != 0)
+		perror("symlink");
+	is_int(credfile_load(link, &c, err, sizeof(err)), OMTW_OK, "a link to a file in a safe directory is fine");
+	credfile_clear(&c);
+	unlink(link);
+	unlink(target);
+	rmdir(pub);
+}
+
 static int count_entries(const char *d)
 {
 	char cmd[300];
@@ -191,6 +238,7 @@ int main(void)
 	test_parse();
 	test_nul();
 	test_modes();
+	test_owner_and_place();
 	test_write();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
