@@ -4,8 +4,9 @@
 #
 # The suite is: every unit and integration test (gcc build); the unit tests
 # again under valgrind; a clang build with AddressSanitizer and
-# UndefinedBehaviorSanitizer running the unit tests and each libFuzzer
-# harness for FUZZ_SECONDS (default 20); and `make distcheck`.
+# UndefinedBehaviorSanitizer running the unit tests, the integration tests
+# with that module loaded into rsyslogd, and each libFuzzer harness for
+# FUZZ_SECONDS (default 20); and `make distcheck`.
 # Counts are individual TAP checks; a step that cannot run counts as failed.
 set -u
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,6 +77,14 @@ add_step "clang-sanitizer-build" sh -c "cd '$asan' && '$srcdir/configure' CC=cla
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	make -C "$asan/tests" check TESTS="$unit" > "$logdir/asan.out" 2>&1
 add_log "unit tests under ASan+UBSan (clang)" "$asan/tests/test-suite.log"
+# the module built with ASan+UBSan, loaded into Debian's rsyslogd with the
+# sanitizer runtime preloaded, through the integration tests that drive it
+RS_ASAN_RUNTIME=$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
+	make -C "$asan/tests" check TEST_SUITE_LOG=test-suite-asan-rsyslogd.log \
+	TESTS="integration/post-alert.sh integration/post-alert-https.sh integration/delivery-outcomes.sh
+	       integration/shaping.sh integration/flood.sh integration/faults.sh integration/secrets.sh" \
+	> "$logdir/asan-rsyslogd.out" 2>&1
+add_log "integration tests, module with ASan+UBSan in rsyslogd" "$asan/tests/test-suite-asan-rsyslogd.log"
 add_step "fuzzing" make -C "$asan/tests" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 grep '^fuzz ' "$logdir/fuzzing.log" | sed 's/^/   /' >&2
 

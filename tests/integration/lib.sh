@@ -209,6 +209,14 @@ rs_start() {
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite
 			--suppressions=$OMTW_SRCDIR/tests/integration/rsyslogd.supp"
 	fi
+	if [ -n "${RS_ASAN_RUNTIME:-}" ]; then
+		# the module was built with ASan+UBSan: preload the runtime into the
+		# (uninstrumented) daemon; reports go to $TB/asan.<pid>
+		wrapper="env LD_PRELOAD=$RS_ASAN_RUNTIME
+			ASAN_OPTIONS=log_path=$TB/asan:detect_leaks=1:abort_on_error=0:suppressions=$OMTW_SRCDIR/tests/integration/asan.supp
+			LSAN_OPTIONS=suppressions=$OMTW_SRCDIR/tests/integration/lsan.supp:print_suppressions=0
+			UBSAN_OPTIONS=log_path=$TB/ubsan:print_stacktrace=1"
+	fi
 	# shellcheck disable=SC2086
 	RSYSLOG_DFLT_LOG_INTERNAL=1 $wrapper "$RSYSLOGD" -n -C ${RS_ARGS:-} -i "$TB/rsyslogd.pid" \
 		-f "$TB/rsyslog.conf" >> "$TB/rsyslogd.out" 2>&1 &
@@ -219,10 +227,20 @@ rs_start() {
 }
 
 # rs_stop: SIGTERM, then wait until the process is gone (queues drained).
-# Under valgrind, one more check: no memory error, no definite leak.
+# Under valgrind, one more check: no memory error, no definite leak; with
+# RS_ASAN_RUNTIME (a sanitizer build), two: the runtime was loaded, and no
+# ASan/UBSan/LSan report was written.
 rs_stop() {
+	if [ -n "${RS_ASAN_RUNTIME:-}" ]; then
+		grep -q libclang_rt.asan "/proc/$RS_PID/maps" 2>/dev/null
+		ok $? "rsyslogd runs with the ASan runtime and the instrumented module"
+	fi
 	kill -TERM "$RS_PID" 2>/dev/null
 	tb_wait_exit "$RS_PID" 60 || bail "rsyslogd did not stop"
+	if [ -n "${RS_ASAN_RUNTIME:-}" ]; then
+		! ls "$TB"/asan.* "$TB"/ubsan.* >/dev/null 2>&1
+		ok $? "ASan+UBSan: no error and no leak reported" || cat "$TB"/asan.* "$TB"/ubsan.* 2>/dev/null | head -40 | diag
+	fi
 	if [ "${RS_VALGRIND:-}" = yes ]; then
 		vg="$TB/valgrind.$RS_PID.log"
 		grep -q 'ERROR SUMMARY: 0 errors' "$vg" &&
