@@ -71,22 +71,7 @@ grep -q 'omtwitter\[alerts\]: rate limited by X (HTTP 429' "$TB/rsyslogd.log"; o
 sleep 2 # one more impstats interval
 rs_stop
 [ "$(record count --path /2/tweets --status 201)" -eq 4 ]; ok $? "four posts in all, none twice"
-"$PYTHON3" - "$TB/stats.json" <<'PY'
-import json, sys
-last = None
-for line in open(sys.argv[1]):
-    line = line[line.find("{"):]
-    try:
-        o = json.loads(line)
-    except ValueError:
-        continue
-    if o.get("origin") == "omtwitter" and o.get("name") == "alerts":
-        last = o
-want = {"submitted": 6, "posted": 5, "failures": 1, "ratelimited": 1,
-        "requests": 11, "retries": 5, "deduplicated": 0}
-got = {k: last.get(k) for k in want} if last else None
-print("# counters:", got)
-sys.exit(0 if got == want else 1)
-PY
+"$PYTHON3" "$OMTW_SRCDIR/tests/integration/impstats.py" "$TB/stats.json" alerts submitted=6 posted=5 \
+	failures=1 ratelimited=1 requests=11 retries=5 deduplicated=0
 ok $? "impstats counters: submitted 6, posted 5 (4 + the duplicate), failures 1, ratelimited 1, requests 11, retries 5"
 tb_done
