@@ -180,6 +180,14 @@ wait_for_calls() {
 	done
 }
 
+# wait_for_log PATTERN: until rsyslogd.log has a line matching PATTERN (15 s).
+wait_for_log() {
+	i=0
+	while ! grep -q "$1" "$TB/rsyslogd.log" 2>/dev/null && [ $i -lt 150 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
 # rs_conf: write $TB/rsyslog.conf; the test's own part comes on stdin and
 # may use $OMTW_MODULE, $TB, $EMU_URL.
 rs_conf() {

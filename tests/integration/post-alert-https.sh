@@ -40,10 +40,7 @@ if \$msg contains "bird_alert" then {
 EOF
 rs_start
 send_line "bird_alert must not pass a wrong CA"
-i=0
-while ! grep -q 'omtwitter\[wrongca\]' "$TB/rsyslogd.log" 2>/dev/null && [ $i -lt 150 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+wait_for_log 'omtwitter\[wrongca\]'
 sleep 1 # a few retries happen meanwhile
 rs_stop
 [ "$(record count --path /2/tweets)" -eq 3 ]
@@ -69,10 +66,7 @@ tls_refused() {
 	before=$(record count --path /2/tweets)
 	rs_start
 	send_line "bird_alert must not pass: $1"
-	i=0
-	while ! grep -q "omtwitter\[$1\]" "$TB/rsyslogd.log" 2>/dev/null && [ $i -lt 150 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
+	wait_for_log "omtwitter\[$1\]"
 	sleep 1
 	rs_stop
 	[ "$(record count --path /2/tweets)" -eq "$before" ]
