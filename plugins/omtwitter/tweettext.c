@@ -413,24 +413,34 @@ static omtw_err recheck_part(tt_parts *p, const tt_config *cfg, long *over)
 	return OMTW_OK;
 }
 
-/* A single cluster heavier than a part's room (a base with hundreds of
- * combining marks, or a tiny maxlength): the last resort is to break it
- * between code points.  The first bytes that fit room (at least one code
- * point) become unit i's head; the rest stays unit i for the next part.
- * Returns the head's length. */
-static size_t split_unit(const char *text, unit *u, long room, unit *head)
+/* Whether unit u holds more than one code point (so it can be split). */
+static int several_cps(const char *text, const unit *u)
+{
+	utf8proc_int32_t c;
+	utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)text + u->off,
+					      (utf8proc_ssize_t)u->len, &c);
+	return (size_t)(r > 0 ? r : 1) < u->len;
+}
+
+/* A single unit heavier than a part's room (a base with hundreds of
+ * combining marks, a tiny maxlength, or text that X would count heavier
+ * alone than inside the alert): the last resort is to break it between code
+ * points.  The first bytes that fit room (at least one code point) become
+ * unit i's head; the rest stays unit i for the next part, weighed by its
+ * code points (it may be the tail of a URL, which no longer counts 23). */
+static void split_unit(const char *text, unit *u, long room, unit *head)
 {
 	const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)text + u->off;
 	size_t o = 0;
-	long w = 0;
+	long w = 0, rest = 0;
 
 	while (o < u->len) {
 		utf8proc_int32_t c;
 		utf8proc_ssize_t r = utf8proc_iterate(s + o, (utf8proc_ssize_t)(u->len - o), &c);
 		if (r <= 0)
 			r = 1, c = 0xFFFD;
-		if (o > 0 && w + cp_weight(c) > room)
-			break;
+		if (o > 0 && (w + cp_weight(c) > room || o + (size_t)r == u->len))
+			break; /* at least one code point each side */
 		w += cp_weight(c);
 		o += (size_t)r;
 	}
@@ -439,8 +449,15 @@ static size_t split_unit(const char *text, unit *u, long room, unit *head)
 	head->w = (int)w;
 	u->off += o;
 	u->len -= o;
-	u->w = u->w > w ? u->w - (int)w : 0;
-	return o;
+	for (size_t k = 0; k < u->len;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t r = utf8proc_iterate(s + o + k, (utf8proc_ssize_t)(u->len - k), &c);
+		if (r <= 0)
+			r = 1, c = 0xFFFD;
+		rest += cp_weight(c);
+		k += (size_t)r;
+	}
+	u->w = (int)rest;
 }
 
 static omtw_err fit(const char *text, unit *u, size_t n, const tt_config *cfg,
@@ -475,27 +492,30 @@ static omtw_err fit(const char *text, unit *u, size_t n, const tt_config *cfg,
 	}
 	i = skip_spaces(u, n, 0);
 	for (size_t k = 1; k <= parts; k++) {
-		int last = k == parts, trunc;
+		int last = k == parts, trunc, split = 0, bare = 0;
 		long room = b, over;
 
 		if (parts > 1)
 			snprintf(suffix, sizeof(suffix), " (%zu/%zu)", k, parts);
 		for (;;) {
+			unit saved = u[i];
 			end = part_end(u, n, i, room, &next);
-			/* in the last part a cluster heavier than the room is dropped */
-			trunc = last && (end < n || cut || (end == i + 1 && u[i].w > room));
+			/* in the last part a unit heavier than the room is dropped */
+			trunc = last && (end < n || cut || bare || (end == i + 1 && u[i].w > room));
 			if (trunc) { /* the last part may need an ellipsis */
 				end = part_end(u, n, i, room - W_ELLIPSIS, &next);
-				if (end == i + 1 && u[i].w > room - W_ELLIPSIS)
+				if (bare || (end == i + 1 && u[i].w > room - W_ELLIPSIS))
 					end = i; /* not even one more unit fits: just the ellipsis */
 			}
-			if (!trunc && end == i + 1 && u[i].w > room && u[i].len > 1) {
-				/* one cluster heavier than the part: break it */
+			if (!trunc && end == i + 1 && several_cps(text, &u[i]) && (split || u[i].w > room)) {
+				/* one unit heavier than the part: break it */
 				unit head;
+				split = 1;
 				split_unit(text, &u[i], room, &head);
 				e = add_part(p, text, &head, 0, 1, 0, parts > 1 ? suffix : NULL);
-				next = i; /* the rest of the cluster starts the next part */
+				next = i; /* the rest of the unit starts the next part */
 			} else {
+				split = 0;
 				e = add_part(p, text, u, i, end, trunc, parts > 1 ? suffix : NULL);
 			}
 			if (e != OMTW_OK)
@@ -505,10 +525,25 @@ static omtw_err fit(const char *text, unit *u, size_t n, const tt_config *cfg,
 			 * as X will see it, and shorten it until it fits */
 			if ((e = recheck_part(p, cfg, &over)) != OMTW_OK)
 				return e;
-			if (over <= 0 || end <= i + 1)
-				break;
+			if (over <= 0 || end <= i)
+				break; /* fits (a bare ellipsis and suffix always do) */
+			if (!split && end == i + 1 && !last && !several_cps(text, &u[i]))
+				break; /* one code point and a suffix always fit: not reached */
 			free(p->part[--p->n]);
-			room -= over > u[end - 1].w ? over : u[end - 1].w;
+			u[i] = saved;
+			if (split) {
+				/* a head counts at most 2 per code point: this ends */
+				room -= over > TWEETTEXT_SCALE ? over : TWEETTEXT_SCALE;
+			} else if (end > i + 1) {
+				room -= over > u[end - 1].w ? over : u[end - 1].w;
+				if (room < u[i].w)
+					room = u[i].w; /* next: the first unit alone */
+			} else if (trunc || last) {
+				bare = 1;
+			} else { /* one unit that counts more alone than in the text */
+				split = 1;
+				room -= over;
+			}
 		}
 		if (trunc)
 			p->truncated = 1;
