@@ -56,7 +56,7 @@ add_step() {
 }
 
 cd "$build"
-unit=$(sed -n 's/^UNIT_TESTS = //p' "$srcdir/tests/Makefile.am")
+unit=$(make -s -C tests print-unit-tests | tail -n 1)
 
 # 1. everything, gcc build
 make -C tests check > "$logdir/check.out" 2>&1

@@ -411,7 +411,8 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 			n++;
 		}
 	d->ntaken = n;
-	qsort(v, n, sizeof(*v), by_count_desc);
+	if (n > 1) /* v is NULL when only "others" wait */
+		qsort(v, n, sizeof(*v), by_count_desc);
 	d->nitems = n < DIGEST_ITEMS_MAX ? n : DIGEST_ITEMS_MAX;
 	if (d->nitems && (d->items = calloc(d->nitems, sizeof(*d->items))) == NULL)
 		goto nomem;

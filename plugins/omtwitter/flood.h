@@ -130,5 +130,10 @@ void flood_clean(flood *f);
  * a file that is not valid state is refused with a message, never trusted. */
 omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen);
 omtw_err flood_load(flood *f, const char *path, time_t now, char *err, size_t errlen);
+/* The same document in memory: flood_state_json gives it as saved at now
+ * (malloc'd); flood_state_parse replaces f's state with buf's (len bytes,
+ * NUL-terminated) or leaves f alone and says *why not. */
+omtw_err flood_state_json(const flood *f, time_t now, char **out);
+omtw_err flood_state_parse(flood *f, const char *buf, size_t len, time_t now, const char **why);
 
 #endif

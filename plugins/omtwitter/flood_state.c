@@ -11,6 +11,7 @@
  * field before anything is used; the file is never trusted.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +46,13 @@ static struct fjson_object *pair(long long a, long long b)
 	return o;
 }
 
-omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen)
+omtw_err flood_state_json(const flood *f, time_t now, char **out)
 {
 	struct fjson_object *o = fjson_object_new_object(), *srv, *ents;
-	time_t now = time(NULL);
 	const char *s;
 	omtw_err e = OMTW_ENOMEM;
 
+	*out = NULL;
 	if (o == NULL)
 		goto out;
 	fjson_object_object_add(o, "format", fjson_object_new_string(STATE_FORMAT));
@@ -86,24 +87,40 @@ omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen)
 		fjson_object_array_add(ents, a);
 	}
 	fjson_object_object_add(o, "entries", ents);
-	if ((s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN)) == NULL)
-		goto out;
-	e = atomicfile_write(path, s, strlen(s), 0600, (uid_t)-1, (gid_t)-1, 1, err, errlen);
+	if ((s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN)) != NULL &&
+	    (*out = strdup(s)) != NULL)
+		e = OMTW_OK;
 out:
-	if (e == OMTW_ENOMEM)
-		omtw_errmsg(err, errlen, "out of memory while saving the flood state");
 	fjson_object_put(o);
+	return e;
+}
+
+omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen)
+{
+	char *s = NULL;
+	omtw_err e = flood_state_json(f, time(NULL), &s);
+
+	if (e == OMTW_OK)
+		e = atomicfile_write(path, s, strlen(s), 0600, (uid_t)-1, (gid_t)-1, 1, err, errlen);
+	else
+		omtw_errmsg(err, errlen, "out of memory while saving the flood state");
+	free(s);
 	return e;
 }
 
 /* ---- loading ---- */
 
-static int get_i64(struct fjson_object *o, long long min, long long *v)
+/* Bounds that keep all later arithmetic far from overflow: times up to the
+ * year 9999, counts up to 10^12 per alert (10^18 in a full table). */
+#define T_MAX 253402300799LL
+#define COUNT_MAX 1000000000000LL
+
+static int get_i64(struct fjson_object *o, long long min, long long max, long long *v)
 {
 	if (o == NULL || !fjson_object_is_type(o, fjson_type_int))
 		return 0;
 	*v = (long long)fjson_object_get_int64(o);
-	return *v >= min;
+	return *v >= min && *v <= max;
 }
 
 static struct fjson_object *field(struct fjson_object *o, const char *k, fjson_type t)
@@ -121,7 +138,7 @@ static int load_stamps(struct fjson_object *a, stamps *s)
 
 	for (size_t i = 0; i < n; i++) {
 		long long t;
-		if (!get_i64(fjson_object_array_get_idx(a, i), 0, &t))
+		if (!get_i64(fjson_object_array_get_idx(a, i), 0, T_MAX, &t))
 			return 0;
 		stamps_push(s, (time_t)t); /* a smaller budget keeps the newest */
 	}
@@ -154,17 +171,17 @@ static int apply(flood *t, struct fjson_object *o, const char **why)
 	    strcmp(fjson_object_get_string(v), STATE_FORMAT) != 0)
 		return 0;
 	*why = "unsupported state version";
-	if (!get_i64(field(o, "version", fjson_type_int), 0, &a) || a != STATE_VERSION)
+	if (!get_i64(field(o, "version", fjson_type_int), 0, 1000, &a) || a != STATE_VERSION)
 		return 0;
 	*why = "malformed state";
-	if (!get_i64(field(o, "period_start", fjson_type_int), 0, &a) ||
-	    !get_i64(field(o, "blocked_until", fjson_type_int), 0, &b))
+	if (!get_i64(field(o, "period_start", fjson_type_int), 0, T_MAX, &a) ||
+	    !get_i64(field(o, "blocked_until", fjson_type_int), 0, T_MAX, &b))
 		return 0;
 	t->period_start = (time_t)a;
 	t->blocked_until = (time_t)b;
 	if ((v = field(o, "others", fjson_type_array)) == NULL || fjson_object_array_length(v) != 2 ||
-	    !get_i64(fjson_object_array_get_idx(v, 0), 0, &a) ||
-	    !get_i64(fjson_object_array_get_idx(v, 1), 0, &b))
+	    !get_i64(fjson_object_array_get_idx(v, 0), 0, COUNT_MAX, &a) ||
+	    !get_i64(fjson_object_array_get_idx(v, 1), 0, a, &b))
 		return 0;
 	t->others = (unsigned long long)a;
 	t->others_distinct = (unsigned long long)b;
@@ -178,8 +195,8 @@ static int apply(flood *t, struct fjson_object *o, const char **why)
 	for (int i = 0; i < FLOOD_SRV_N; i++) {
 		v = fjson_object_array_get_idx(srv, i);
 		if (!fjson_object_is_type(v, fjson_type_array) || fjson_object_array_length(v) != 2 ||
-		    !get_i64(fjson_object_array_get_idx(v, 0), -1, &a) ||
-		    !get_i64(fjson_object_array_get_idx(v, 1), -1, &b))
+		    !get_i64(fjson_object_array_get_idx(v, 0), -1, LLONG_MAX, &a) ||
+		    !get_i64(fjson_object_array_get_idx(v, 1), -1, T_MAX, &b))
 			return 0;
 		t->server[i].remaining = a;
 		t->server[i].reset = b;
@@ -195,8 +212,8 @@ static int apply(flood *t, struct fjson_object *o, const char **why)
 		    !fjson_object_is_type(h = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
 		    !fjson_object_is_type(s = fjson_object_array_get_idx(x, 1), fjson_type_string) ||
 		    !unhex(fjson_object_get_string(h), id) ||
-		    !get_i64(fjson_object_array_get_idx(x, 2), 0, &a) ||
-		    !get_i64(fjson_object_array_get_idx(x, 3), 0, &b))
+		    !get_i64(fjson_object_array_get_idx(x, 2), 0, T_MAX, &a) ||
+		    !get_i64(fjson_object_array_get_idx(x, 3), 0, COUNT_MAX, &b))
 			return 0;
 		if (flood_find(t, id) != NULL) {
 			*why = "malformed state (an alert listed twice)";
@@ -221,16 +238,45 @@ static void move_aside(const char *path, char *where, size_t size)
 		snprintf(where, size, "(could not be moved: %s)", strerror(errno));
 }
 
+omtw_err flood_state_parse(flood *f, const char *buf, size_t len, time_t now, const char **why)
+{
+	struct fjson_object *o = NULL;
+	flood *t = NULL, tmp;
+	omtw_err e;
+
+	*why = "not valid JSON";
+	if (memchr(buf, '\0', len) != NULL) /* the parser would stop there */
+		return OMTW_EINVAL;
+	if ((o = fjson_tokener_parse(buf)) == NULL)
+		return OMTW_EINVAL;
+	if ((e = flood_new(&f->cfg, now, &t)) != OMTW_OK) {
+		*why = "out of memory";
+		fjson_object_put(o);
+		return e;
+	}
+	if (!apply(t, o, why)) {
+		fjson_object_put(o);
+		flood_free(t);
+		return OMTW_EINVAL;
+	}
+	/* adopt the loaded state */
+	tmp = *f;
+	*f = *t;
+	*t = tmp;
+	flood_free(t);
+	fjson_object_put(o);
+	f->dirty = 0;
+	return OMTW_OK;
+}
+
 omtw_err flood_load(flood *f, const char *path, time_t now, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "re");
-	struct fjson_object *o = NULL;
 	struct stat st;
 	char *buf = NULL, where[4200];
-	const char *why = "unreadable";
-	flood *t = NULL, tmp;
+	const char *why = "too large or unreadable";
 	size_t n;
-	omtw_err e;
+	omtw_err e = OMTW_EINVAL;
 
 	if (fp == NULL) {
 		if (errno == ENOENT)
@@ -238,41 +284,21 @@ omtw_err flood_load(flood *f, const char *path, time_t now, char *err, size_t er
 		omtw_errmsg(err, errlen, "cannot open state file %s: %s", path, strerror(errno));
 		return OMTW_EIO;
 	}
-	if (fstat(fileno(fp), &st) != 0 || st.st_size > STATE_MAX_BYTES ||
-	    (buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		why = "too large or unreadable";
-		goto bad;
+	if (fstat(fileno(fp), &st) == 0 && st.st_size <= STATE_MAX_BYTES &&
+	    (buf = malloc((size_t)st.st_size + 1)) != NULL) {
+		n = fread(buf, 1, (size_t)st.st_size, fp);
+		buf[n] = '\0';
+		if (n == (size_t)st.st_size)
+			e = flood_state_parse(f, buf, n, now, &why);
 	}
-	n = fread(buf, 1, (size_t)st.st_size, fp);
-	buf[n] = '\0';
-	if (n != (size_t)st.st_size || (o = fjson_tokener_parse(buf)) == NULL) {
-		why = "not valid JSON";
-		goto bad;
-	}
-	if ((e = flood_new(&f->cfg, now, &t)) != OMTW_OK) {
-		fclose(fp);
-		free(buf);
-		fjson_object_put(o);
+	fclose(fp);
+	free(buf);
+	if (e == OMTW_OK)
+		return OMTW_OK;
+	if (e == OMTW_ENOMEM) {
 		omtw_errmsg(err, errlen, "out of memory loading %s", path);
 		return e;
 	}
-	if (!apply(t, o, &why))
-		goto bad;
-	/* adopt the loaded state */
-	tmp = *f;
-	*f = *t;
-	*t = tmp;
-	flood_free(t);
-	fclose(fp);
-	free(buf);
-	fjson_object_put(o);
-	f->dirty = 0;
-	return OMTW_OK;
-bad:
-	fclose(fp);
-	free(buf);
-	fjson_object_put(o);
-	flood_free(t);
 	move_aside(path, where, sizeof(where));
 	omtw_errmsg(err, errlen, "state file %s is %s; it was moved to %s and flood control "
 		    "starts with a clean state", path, why, where);
