@@ -6,7 +6,8 @@
 # again under valgrind; a clang build with AddressSanitizer and
 # UndefinedBehaviorSanitizer running the unit tests, the integration tests
 # with that module loaded into rsyslogd, and each libFuzzer harness for
-# FUZZ_SECONDS (default 20); and `make distcheck`.
+# FUZZ_SECONDS (default 20); the Debian package (built, checked with
+# lintian, installed and purged); and `make distcheck`.
 # Counts are individual TAP checks; a step that cannot run counts as failed.
 set -u
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,11 +57,17 @@ add_step() {
 }
 
 cd "$build"
-unit=$(make -s -C tests print-unit-tests | tail -n 1)
+unit=$(make -s --no-print-directory -C tests print-unit-tests | tail -n 1)
 
 # 1. everything, gcc build
 make -C tests check > "$logdir/check.out" 2>&1
 add_log "unit and integration tests" tests/test-suite.log
+
+# the Debian package from the release tarball: build, lintian, install into
+# this system, load by name, purge; and make install DESTDIR=...
+make -C tests check TESTS=package/debian.sh TEST_SUITE_LOG=test-suite-package.log \
+	> "$logdir/package.out" 2>&1
+add_log "Debian package and make install" tests/test-suite-package.log
 
 # 2. unit tests under valgrind: any error or definite leak fails the test
 make -C tests check TESTS="$unit" TEST_SUITE_LOG=test-suite-valgrind.log \

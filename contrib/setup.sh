@@ -21,7 +21,7 @@ trap 'rc=$?; [ $rc -eq 0 ] || { echo "setup: failed; last lines of $log:" >&2; t
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libcurl4-openssl-dev libssl-dev libfastjson-dev libestr-dev libutf8proc-dev zlib1g-dev
 	rsyslog rsyslog-relp systemd python3 python3-oauthlib openssl ca-certificates bsdutils
-	valgrind clang"
+	valgrind clang debhelper lintian fakeroot"
 
 missing=""
 for p in $PACKAGES; do
