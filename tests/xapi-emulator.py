@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """X (Twitter) API emulator for omtwitter's integration tests and demo.
 
-Serves POST /2/tweets, POST /2/dm_conversations/with/<id>/messages, GET /2/users/me
+Serves POST /2/tweets, POST /2/dm_conversations/with/<id>/messages, GET /2/users/me,
+GET /2/users/by/username/<handle>
 and the PIN-based OAuth 1.0a flow (/oauth/request_token, /oauth/authorize,
 /oauth/access_token).  Every signed request is verified with oauthlib, an
 implementation independent of the C code under test; a rejected one gets 401 with
@@ -26,6 +27,7 @@ The first matching rule applies.  With a status (or "partial") it replaces norma
 processing; with only delay_ms the request is delayed and then processed normally.
 """
 import argparse
+import hashlib
 import html
 import json
 import os
@@ -378,6 +380,8 @@ def rate_key(method, path):
     """Rate-limit bucket of a request: one per endpoint, not per URL."""
     if path.startswith("/2/dm_conversations/with/"):
         return "POST /2/dm_conversations"
+    if path.startswith("/2/users/by/username/"):
+        return "GET /2/users/by/username"
     return "%s %s" % (method, path)
 
 
@@ -455,6 +459,7 @@ class Handler(BaseHTTPRequestHandler):
     ROUTES = [("POST", re.compile(r"/2/tweets"), "post_tweet", "api"),
               ("POST", re.compile(r"/2/dm_conversations/with/([^/]*)/messages"), "post_dm", "api"),
               ("GET", re.compile(r"/2/users/me"), "users_me", "api"),
+              ("GET", re.compile(r"/2/users/by/username/([^/]*)"), "user_by_name", "api"),
               ("POST", re.compile(r"/oauth/request_token"), "request_token", "consumer"),
               ("GET", re.compile(r"/oauth/authorize"), "authorize", None),
               ("POST", re.compile(r"/oauth/access_token"), "access_token", "request")]
@@ -659,6 +664,25 @@ class Handler(BaseHTTPRequestHandler):
         creds = self.server.emu.creds
         return 200, {"data": {"id": creds["user_id"], "name": "omtwitter test",
                               "username": creds["screen_name"]}}, {}
+
+    def user_by_name(self, entry, match, data):
+        """The authorizing account by its handle; any other valid handle is a
+        user with an id derived from it, except handles starting with
+        "nosuch", which do not exist (X's 200-with-errors answer)."""
+        creds, handle = self.server.emu.creds, match.group(1)
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,15}", handle):
+            return 400, {"title": "Invalid Request", "detail": "The `username` query parameter "
+                         "value [%s] does not match ^[A-Za-z0-9_]{1,15}$" % handle[:40]}, {}
+        if handle.lower().startswith("nosuch"):
+            return 200, {"errors": [{"value": handle, "detail": "Could not find user with "
+                                     "username: [%s]." % handle, "title": "Not Found Error",
+                                     "resource_type": "user", "parameter": "username",
+                                     "type": "https://api.twitter.com/2/problems/resource-not-found"}]}, {}
+        if handle.lower() == creds["screen_name"].lower():
+            uid = creds["user_id"]
+        else:
+            uid = str(int(hashlib.sha256(handle.lower().encode()).hexdigest()[:15], 16))
+        return 200, {"data": {"id": uid, "name": handle, "username": handle}}, {}
 
     def request_token(self, entry, match, data):
         if self.oreq.redirect_uri != "oob":

@@ -38,6 +38,7 @@ struct options {
 	const char *output;
 	const char *verify;
 	const char *owner;
+	const char *dm_to;  /* --dm-to HANDLE: print a DM configuration for it */
 	int force;
 };
 
@@ -46,7 +47,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: omtwitter-auth [--endpoint URL] [--cacert FILE] [--owner USER[:GROUP]]\n"
 		"                      [--force] --output FILE\n"
-		"       omtwitter-auth --verify FILE [--endpoint URL] [--cacert FILE]\n"
+		"       omtwitter-auth --verify FILE [--dm-to @HANDLE] [--endpoint URL] [--cacert FILE]\n"
 		"\n"
 		"Authorizes omtwitter to post as an X account (OAuth 1.0a PIN flow) and writes\n"
 		"the credentials file the rsyslog action reads.\n"
@@ -58,6 +59,8 @@ static void usage(FILE *f)
 		"  --force            replace an existing FILE\n"
 		"  --verify FILE      check an existing credentials file (permissions and a live\n"
 		"                     GET /2/users/me) and print the account\n"
+		"  --dm-to @HANDLE    with --verify: look up HANDLE's numeric user id and print\n"
+		"                     the configuration for direct messages to it\n"
 		"  --endpoint URL     API base URL (default %s)\n"
 		"  --cacert FILE      CA certificates to verify the endpoint with\n"
 		"  --help, --version\n"
@@ -176,7 +179,7 @@ static int remote_failure(const char *step, const xapi_result *res)
 static int verify_and_show(xapi_client *api, const omtw_creds *cr, const struct options *o,
 			   const char *path)
 {
-	char name[64], abspath[4096];
+	char name[64], abspath[4096], to[64], to_id[32] = "";
 	xapi_result res;
 
 	if (xapi_users_me(api, cr, name, sizeof(name), &res) != OMTW_OK) {
@@ -186,13 +189,33 @@ static int verify_and_show(xapi_client *api, const omtw_creds *cr, const struct 
 	if (res.outcome != XAPI_DELIVERED)
 		return remote_failure("verification (GET /2/users/me)", &res);
 	printf("authorized as @%s (%s)\n", name, res.id);
+	if (o->dm_to) {
+		const char *h = o->dm_to[0] == '@' ? o->dm_to + 1 : o->dm_to;
+		omtw_err e = xapi_user_by_name(api, cr, h, to, sizeof(to), &res);
+		if (e == OMTW_EINVAL) {
+			fprintf(stderr, "omtwitter-auth: --dm-to %s: a handle is 1 to 15 letters, "
+				"digits or underscores\n", o->dm_to);
+			return EXIT_LOCAL;
+		}
+		if (e != OMTW_OK) {
+			fprintf(stderr, "omtwitter-auth: out of memory\n");
+			return EXIT_LOCAL;
+		}
+		if (res.outcome != XAPI_DELIVERED)
+			return remote_failure("looking up the DM recipient", &res);
+		snprintf(to_id, sizeof(to_id), "%s", res.id);
+		printf("@%s has the user id %s; it must accept direct messages from @%s\n",
+		       to, to_id, name);
+	}
 	if (realpath(path, abspath) == NULL)
 		snprintf(abspath, sizeof(abspath), "%s", path);
-	printf("\nTo post alerts with it, add to /etc/rsyslog.d/omtwitter.conf:\n\n"
+	printf("\nTo %s alerts with it, add to /etc/rsyslog.d/omtwitter.conf:\n\n"
 	       "module(load=\"omtwitter\")\n"
 	       "if $msg contains \"bird_alert\" then {\n"
 	       "    action(type=\"omtwitter\" name=\"bird_alert\"\n"
-	       "           credentials=\"%s\"\n", abspath);
+	       "           credentials=\"%s\"\n", o->dm_to ? "send" : "post", abspath);
+	if (o->dm_to)
+		printf("           mode=\"dm\" recipient=\"%s\"\n", to_id);
 	if (o->endpoint)
 		printf("           endpoint=\"%s\"\n", o->endpoint);
 	if (o->cacert)
@@ -308,6 +331,7 @@ int main(int argc, char **argv)
 		{ "cacert", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verify", required_argument, NULL, 'V' },
+		{ "dm-to", required_argument, NULL, 'd' },
 		{ "owner", required_argument, NULL, 'u' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -325,6 +349,7 @@ int main(int argc, char **argv)
 		case 'c': o.cacert = optarg; break;
 		case 'o': o.output = optarg; break;
 		case 'V': o.verify = optarg; break;
+		case 'd': o.dm_to = optarg; break;
 		case 'u': o.owner = optarg; break;
 		case 'f': o.force = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -333,9 +358,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || (o.output == NULL) == (o.verify == NULL) ||
-	    (o.verify && (o.owner || o.force))) {
+	    (o.verify && (o.owner || o.force)) || (o.dm_to && !o.verify)) {
 		fprintf(stderr, "omtwitter-auth: give either --output FILE or --verify FILE "
-			"(--owner and --force only with --output)\n");
+			"(--owner and --force only with --output, --dm-to only with --verify)\n");
 		usage(stderr);
 		return EXIT_LOCAL;
 	}

@@ -556,29 +556,63 @@ done:
 	return e;
 }
 
-omtw_err xapi_users_me(xapi_client *c, const omtw_creds *cr, char *username,
-		       size_t ulen, xapi_result *res)
+/* A user object answer ({"data":{"id","username",...}}), or X's "not found"
+ * shape (HTTP 200 with only "errors"). */
+static omtw_err get_user(xapi_client *c, const omtw_creds *cr, const char *path,
+			 char *username, size_t ulen, xapi_result *res)
 {
 	oauth1_keys keys = user_keys(cr);
-	struct fjson_object *root, *data;
+	struct fjson_object *root, *data, *errs;
 	const char *name = NULL;
 	omtw_err e;
 
 	username[0] = '\0';
-	if ((e = perform(c, &keys, "GET", "/2/users/me", NULL, NULL, res)) != OMTW_OK ||
+	if ((e = perform(c, &keys, "GET", path, NULL, NULL, res)) != OMTW_OK ||
 	    res->outcome != XAPI_DELIVERED)
 		return e;
-	if ((root = fjson_tokener_parse(c->body)) != NULL &&
-	    fjson_object_object_get_ex(root, "data", &data))
+	root = fjson_tokener_parse(c->body);
+	if (root && fjson_object_object_get_ex(root, "data", &data))
 		name = jstr(data, "username");
 	if (name && res->id[0] && strlen(name) < ulen && strspn(name,
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name))
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name)) {
 		strcpy(username, name);
-	else
+	} else if (root && fjson_object_object_get_ex(root, "errors", &errs) &&
+		   fjson_object_is_type(errs, fjson_type_array) && fjson_object_array_length(errs) > 0) {
+		const char *d = jstr(fjson_object_array_get_idx(errs, 0), "detail");
+		res->outcome = XAPI_PERMANENT;
+		res->id[0] = '\0';
+		snprintf(res->error, sizeof(res->error), "%s", d ? d : "no such user");
+	} else {
 		bad_response(res, "the response lacks data.id/data.username");
+	}
 	if (root)
 		fjson_object_put(root);
 	return OMTW_OK;
+}
+
+omtw_err xapi_users_me(xapi_client *c, const omtw_creds *cr, char *username,
+		       size_t ulen, xapi_result *res)
+{
+	return get_user(c, cr, "/2/users/me", username, ulen, res);
+}
+
+int xapi_valid_handle(const char *handle)
+{
+	size_t n = strlen(handle);
+
+	return n >= 1 && n <= 15 &&
+	       strspn(handle, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+omtw_err xapi_user_by_name(xapi_client *c, const omtw_creds *cr, const char *handle,
+			   char *username, size_t ulen, xapi_result *res)
+{
+	char path[64];
+
+	if (!xapi_valid_handle(handle))
+		return OMTW_EINVAL;
+	snprintf(path, sizeof(path), "/2/users/by/username/%s", handle);
+	return get_user(c, cr, path, username, ulen, res);
 }
 
 char *xapi_authorize_url(const xapi_client *c, const char *request_token)

@@ -93,6 +93,12 @@ omtw_err xapi_access_token(xapi_client *c, const char *consumer_key,
 /* GET /2/users/me: res->id is the user id, username the handle. */
 omtw_err xapi_users_me(xapi_client *c, const omtw_creds *cr, char *username,
 		       size_t ulen, xapi_result *res);
+/* GET /2/users/by/username/HANDLE (HANDLE without "@"): the same for another
+ * account, e.g. a DM recipient; OMTW_EINVAL when HANDLE is not a valid
+ * handle (1-15 of A-Z a-z 0-9 _), XAPI_PERMANENT when there is no such user. */
+int xapi_valid_handle(const char *handle);
+omtw_err xapi_user_by_name(xapi_client *c, const omtw_creds *cr, const char *handle,
+			   char *username, size_t ulen, xapi_result *res);
 
 /* A rate-limit header's value: a non-negative decimal number (white space
  * around it allowed); -1 when malformed or out of range -- a header that

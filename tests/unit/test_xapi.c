@@ -228,9 +228,22 @@ static void test_limit_headers(void)
 	ok(r.app24.reset == 1800060000, "white space around a value is fine");
 }
 
+/* DM recipients are looked up by handle: only X's handle alphabet goes into
+ * the request path. */
+static void test_handles(void)
+{
+	ok(xapi_valid_handle("alice_ops") && xapi_valid_handle("A") &&
+	   xapi_valid_handle("abcdefghijklmn5"), "handles of 1 to 15 letters, digits, underscores");
+	ok(!xapi_valid_handle("") && !xapi_valid_handle("abcdefghijklmnop") &&
+	   !xapi_valid_handle("@alice") && !xapi_valid_handle("a b") &&
+	   !xapi_valid_handle("../me") && !xapi_valid_handle("al%2fice") &&
+	   !xapi_valid_handle("\xc3\xa9"), "empty, 16 long, '@', space, path, escapes, non-ASCII refused");
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	test_handles();
 	test_endpoints();
 	test_classify();
 	test_transport_error();
