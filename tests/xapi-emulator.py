@@ -2,7 +2,7 @@
 """X (Twitter) API emulator for omtwitter's integration tests and demo.
 
 Serves POST /2/tweets, POST /2/dm_conversations/with/<id>/messages, GET /2/users/me,
-GET /2/users/by/username/<handle>
+GET /2/users/by/username/<handle>, and the legacy POST /1.1/statuses/update.json
 and the PIN-based OAuth 1.0a flow (/oauth/request_token, /oauth/authorize,
 /oauth/access_token).  Every signed request is verified with oauthlib, an
 implementation independent of the C code under test; a rejected one gets 401 with
@@ -460,6 +460,8 @@ class Handler(BaseHTTPRequestHandler):
               ("POST", re.compile(r"/2/dm_conversations/with/([^/]*)/messages"), "post_dm", "api"),
               ("GET", re.compile(r"/2/users/me"), "users_me", "api"),
               ("GET", re.compile(r"/2/users/by/username/([^/]*)"), "user_by_name", "api"),
+              # the legacy v1.1 endpoint, for the benchmark's 2010-style baseline
+              ("POST", re.compile(r"/1\.1/statuses/update\.json"), "post_status_v1", "api"),
               ("POST", re.compile(r"/oauth/request_token"), "request_token", "consumer"),
               ("GET", re.compile(r"/oauth/authorize"), "authorize", None),
               ("POST", re.compile(r"/oauth/access_token"), "access_token", "request")]
@@ -640,6 +642,25 @@ class Handler(BaseHTTPRequestHandler):
         entry["id"] = post_id
         return 201, {"data": {"id": post_id, "text": data["text"],
                               "edit_history_tweet_ids": [post_id]}}, {}
+
+    def post_status_v1(self, entry, match, data):
+        """v1.1 statuses/update: a form-encoded, signed "status" (what
+        Net::Twitter and the 2010 design use); shares the posts of /2/tweets."""
+        emu = self.server.emu
+        form = dict(parse_qsl(entry.get("raw_body") or "", keep_blank_values=True))
+        status = entry["text"] = form.get("status", "")
+        if not status or weighted_floor(status) > 280:
+            return 403, {"errors": [{"code": 186, "message": "Status is over 280 characters."}]}, {}
+        with emu.lock:
+            if status in emu.texts:
+                return 403, {"errors": [{"code": 187, "message": "Status is a duplicate."}]}, {}
+            post_id = str(emu.next_post_id)
+            emu.next_post_id += 1
+            emu.posts[post_id] = status
+            emu.texts.add(status)
+        entry["id"] = post_id
+        return 200, {"id": int(post_id), "id_str": post_id, "text": status,
+                     "user": {"id_str": emu.creds["user_id"], "screen_name": emu.creds["screen_name"]}}, {}
 
     def post_dm(self, entry, match, data):
         emu = self.server.emu

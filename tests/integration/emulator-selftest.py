@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import traceback
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 try:
     from oauthlib.oauth1 import Client
@@ -385,6 +385,22 @@ def check_content(emu, s):
     T.check(r.status == 201 and str(data.get("dm_event_id", "")).isdigit()
             and data.get("dm_conversation_id") == conversation,
             "%s: DM POST -> 201 with dm_event_id" % s, (r.status, r.body))
+
+    # the legacy v1.1 statuses/update (the benchmark's 2010-style baseline):
+    # a form body whose parameters are signed, too
+    form = urlencode({"status": "legacy post %s \u00e9!" % s})
+    client = Client(CK, client_secret=CS, resource_owner_key=AT, resource_owner_secret=AS)
+    url = emu.base + "/1.1/statuses/update.json"
+    form_ct = {"Content-Type": "application/x-www-form-urlencoded"}
+    _, hdrs, _ = client.sign(url, http_method="POST", body=form, headers=form_ct)
+    r = emu.send("POST", "/1.1/statuses/update.json", form, dict(form_ct, Authorization=hdrs["Authorization"]))
+    T.check(r.status == 200 and (r.json() or {}).get("text") == "legacy post %s \u00e9!" % s
+            and str((r.json() or {}).get("id_str", "")).isdigit(),
+            "%s: form-signed POST /1.1/statuses/update.json -> 200 with the status" % s, (r.status, r.body))
+    _, hdrs, _ = client.sign(url, http_method="POST", body=urlencode({"status": "other"}), headers=form_ct)
+    r = emu.send("POST", "/1.1/statuses/update.json", urlencode({"status": "tampered"}),
+                 dict(form_ct, Authorization=hdrs["Authorization"]))
+    T.check(r.status == 401, "%s: v1.1 post whose body differs from the signed one -> 401" % s, (r.status, r.body))
 
     # X's weighted length (xapi.md §5): 280 for a post, 10,000 for a DM.
     tag = "%-5s" % s                   # 5 ASCII characters either way
