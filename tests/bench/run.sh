@@ -1,0 +1,181 @@
+#!/bin/bash
+# run.sh - the benchmarks of issue #8, every baseline measured in the same
+# run on the same emulator; prints tables (markdown) and never asserts a
+# timing.  Run through contrib/bench.sh, which installs and builds first.
+#
+# 1. latency: alerts spaced INTERVAL ms apart, from the moment a line is
+#    written (its text carries that time) until the emulator has read the
+#    signed request: omtwitter in rsyslogd (line to imtcp); the 2010 design
+#    (swatchdog tailing a file, one Perl + Net::Twitter process per alert);
+#    the floor (bench_floor: kept-alive libcurl, pre-signed requests).
+# 2. flood: FLOOD_N lines over TCP as fast as bench_send writes them (half
+#    one repeated alert, half distinct): rsyslogd's ingest rate and peak RSS
+#    with the omtwitter action and with omfile to /dev/null instead; the
+#    posts must stay within the budget and the digests must count every
+#    alert not posted.
+# 3. signing: bench_sign.
+#
+# Environment: LAT_N (200), INTERVAL (50), SEED_N (LAT_N), FLOOD_N (1000000).
+: "${OMTW_SRCDIR:?}" "${OMTW_BUILDDIR:?}"
+BENCH="$OMTW_BUILDDIR/tests/bench"
+. "$OMTW_SRCDIR/tests/integration/lib.sh"
+LAT_N=${LAT_N:-200} INTERVAL=${INTERVAL:-50} SEED_N=${SEED_N:-$LAT_N} FLOOD_N=${FLOOD_N:-1000000}
+tb_init
+ok() { [ "$1" -eq 0 ] && echo "check passed: $2" || { echo "CHECK FAILED: $2"; BENCH_FAILED=1; }; }
+BENCH_FAILED=0
+
+emu_start
+emu_control POST /_emu/limits '{"rate_limit": 100000000, "rate_remaining": 100000000,
+	"user_24h_limit": 100000000, "user_24h_remaining": 100000000}' > /dev/null
+write_creds "$TB/omtwitter.cred"
+
+# wait_posts PREFIX N SECONDS: until N accepted posts start with PREFIX
+wait_posts() {
+	i=0
+	while [ "$(record texts --path / --ok | grep -c "^$1 ")" -lt "$2" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($3 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+echo "== latency: $LAT_N alerts, $INTERVAL ms apart (seed-style: $SEED_N)" >&2
+"$BENCH/bench_floor" "$EMU_URL" "$TB/omtwitter.cred" "$LAT_N" "$INTERVAL" lat_floor ||
+	bail "bench_floor failed"
+
+rs_conf <<CONF
+template(name="bench_text" type="string" string="%msg:2:\$%")
+if \$msg contains "lat_omtwitter" then {
+	action(type="omtwitter" name="latency" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
+	       template="bench_text" dedup.window="0" ratelimit.interval="0" budget.daily="0"
+	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+CONF
+rs_start
+"$BENCH/bench_send" paced "tcp:$TCP_PORT" "$LAT_N" "$INTERVAL" lat_omtwitter
+wait_posts lat_omtwitter "$LAT_N" 60 || echo "omtwitter: not all $LAT_N posts arrived" >&2
+rs_stop
+
+printf 'watchfor /lat_seed/\n\texec %s "$0"\n' "$OMTW_SRCDIR/tests/bench/bird_sentinel.pl" > "$TB/swatch.conf"
+: > "$TB/alerts.log"
+BENCH_CREDENTIALS="$TB/omtwitter.cred" BENCH_API="$EMU_URL" \
+	swatchdog --config-file="$TB/swatch.conf" --tail-file="$TB/alerts.log" --script-dir="$TB" \
+	> "$TB/swatch.out" 2>&1 &
+SW=$!
+TB_PIDS="$TB_PIDS $SW"
+sleep 2 # swatchdog starts tail -F
+"$BENCH/bench_send" paced "file:$TB/alerts.log" "$SEED_N" "$INTERVAL" lat_seed
+wait_posts lat_seed "$SEED_N" $((SEED_N * 5 + 30)) || echo "seed-style: not all $SEED_N posts arrived" >&2
+kill "$SW" 2>/dev/null
+pkill -f "tail -n 0 -F $TB/alerts.log" 2>/dev/null
+
+"$PYTHON3" - "$TB/record.jsonl" "$INTERVAL" <<'PY'
+import json, sys
+calls = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def series(prefix):
+    lat, first, last = [], None, None
+    for c in calls:
+        t = c.get("text") or ""
+        if c.get("status") in (200, 201) and t.startswith(prefix + " "):
+            sent = float(t.split()[-1])
+            lat.append((c["time"] - sent) * 1000)
+            first = sent if first is None else min(first, sent)
+            last = c["time"] if last is None else max(last, c["time"])
+    lat.sort()
+    return lat, (len(lat) / (last - first) if lat and last > first else 0)
+def q(l, p):
+    return l[min(len(l) - 1, int(round(p * (len(l) - 1))))]
+rows = [("omtwitter (rsyslogd, imtcp -> X API)", "lat_omtwitter"),
+        ("seed-style (swatchdog + Perl Net::Twitter)", "lat_seed"),
+        ("floor (kept-alive libcurl, pre-signed)", "lat_floor")]
+res = {k: series(k) for _, k in rows}
+om = res["lat_omtwitter"][0]
+print("\n### Latency: line written -> signed request at the emulator (%s ms apart)\n" % sys.argv[2])
+print("| pipeline | alerts | median ms | p99 ms | min ms | max ms | alerts/s | omtwitter faster by (median) |")
+print("|---|---|---|---|---|---|---|---|")
+for name, k in rows:
+    l, rate = res[k]
+    if not l:
+        print("| %s | 0 | - | - | - | - | - | - |" % name)
+        continue
+    ratio = "1x" if k == "lat_omtwitter" or not om else "%.0fx" % (q(l, .5) / q(om, .5)) \
+        if q(l, .5) >= q(om, .5) else "%.2fx (omtwitter %.2fx the floor)" % (q(l, .5) / q(om, .5), q(om, .5) / q(l, .5))
+    print("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |" % (name, len(l), q(l, .5), q(l, .99), l[0], l[-1], rate, ratio))
+PY
+
+echo "== flood: $FLOOD_N lines" >&2
+# flood RUN ACTION-CONFIG: one rsyslogd, FLOOD_N lines, "bench_end" last
+flood() {
+	rm -f "$TB/end.$1"
+	rs_conf <<CONF
+main_queue(queue.workerThreads="1")
+module(load="impstats" interval="1" format="json" log.file="$TB/stats.$1.json" log.syslog="off" resetCounters="off")
+if \$msg contains "bird_alert" then {
+$2
+}
+if \$msg contains "bench_end" then action(type="omfile" file="$TB/end.$1")
+CONF
+	rs_start
+	t0=$(date +%s.%N)
+	"$BENCH/bench_send" flood "$TCP_PORT" "$FLOOD_N" > "$TB/send.$1.out"
+	i=0
+	while [ ! -s "$TB/end.$1" ] && [ $i -lt 6000 ]; do sleep 0.01; i=$((i + 1)); done
+	t1=$(date +%s.%N)
+	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$RS_PID/status")
+	echo "$1 $t0 $t1 $hwm" >> "$TB/flood.txt"
+}
+flood omfile '	action(type="omfile" file="/dev/null")'
+rs_stop
+# flood control with its defaults (10 posts an hour, 17 a day), but the
+# digest due well after the flood is in, so that one digest reports it all;
+# no action queue: the end marker passes once the action has seen every line
+base=$(awk '/^omfile/ { printf "%d", ($3 - $2) * 3 + 10 }' "$TB/flood.txt")
+flood omtwitter "	action(type=\"omtwitter\" name=\"flood\" credentials=\"$TB/omtwitter.cred\" endpoint=\"$EMU_URL\"
+	       digest.interval=\"$base\" action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")"
+i=0
+until record texts --path /2/tweets --ok | grep -q '^Digest' || [ $i -gt $((base * 20 + 600)) ]; do
+	sleep 0.1; i=$((i + 1))
+done
+sleep 2
+rs_stop
+"$PYTHON3" - "$TB/flood.txt" "$TB/record.jsonl" "$FLOOD_N" <<'PY'
+import json, re, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, t0, t1, hwm = line.split()
+    runs[name] = (float(t1) - float(t0), int(hwm) / 1024)
+n = int(sys.argv[3])
+print("\n### Flood: %d lines over TCP (half one repeated alert, half distinct)\n" % n)
+print("| rsyslogd with | ingest s | lines/s | ratio to omfile | peak RSS MB | RSS over omfile MB |")
+print("|---|---|---|---|---|---|")
+base = runs.get("omfile")
+for name in ("omfile", "omtwitter"):
+    if name not in runs:
+        continue
+    dt, rss = runs[name]
+    print("| %s | %.2f | %.0f | %.2f | %.1f | %+.1f |" % (
+        "omfile to /dev/null" if name == "omfile" else "the omtwitter action", dt, n / dt,
+        (n / dt) / (n / base[0]), rss, rss - base[1]))
+calls = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+flood_posts = [c for c in calls if c.get("path") == "/2/tweets" and c.get("status") == 201
+               and ((c.get("text") or "").startswith("Digest") or "bird_alert" in (c.get("text") or ""))]
+digests = [c for c in flood_posts if (c.get("text") or "").startswith("Digest")]
+alerts = [c for c in flood_posts if not (c.get("text") or "").startswith("Digest")]
+digested = sum(int(re.match(r"Digest .*? UTC: (\d+) alert", c["text"]).group(1)) for c in digests)
+print("\nposts: %d alerts + %d digest(s) = %d (budget: 10 an hour, 17 a day); "
+      "alerts posted %d + reported by digests %d = %d of %d" % (
+          len(alerts), len(digests), len(flood_posts), len(alerts), digested, len(alerts) + digested, n))
+ok = len(flood_posts) <= 10 and len(alerts) + digested == n
+print("check %s: posts within the budget and every alert counted exactly" % ("passed" if ok else "FAILED"))
+sys.exit(0 if ok else 1)
+PY
+[ $? -eq 0 ] || BENCH_FAILED=1
+
+echo "== signing" >&2
+echo
+echo "### Signing"
+echo
+echo '```'
+"$BENCH/bench_sign"
+echo '```'
+exit $BENCH_FAILED
