@@ -128,14 +128,15 @@ omtw_err oauth1_params_add_form(oauth1_params *p, const char *form, size_t len)
 char *oauth1_encode(const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	/* RFC 3986 unreserved: ALPHA DIGIT - . _ ~ (one bit per ASCII byte) */
+	static const unsigned long long unreserved[2] = { 0x03FF600000000000ULL, 0x47FFFFFE87FFFFFEULL };
 	char *out = malloc(3 * len + 1), *o = out;
 
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+		if (c < 128 && (unreserved[c >> 6] >> (c & 63) & 1)) {
 			*o++ = (char)c;
 		} else {
 			*o++ = '%';
@@ -219,30 +220,25 @@ static int cmp_pair(const void *a, const void *b)
 	return c ? c : strcmp(x->value, y->value);
 }
 
-omtw_err oauth1_normalized_params(const char *url, const oauth1_params *params,
-				  char **out)
+/* The normalised parameter string of params plus an already split query. */
+static omtw_err normalize(const char *query, const oauth1_params *params, char **out)
 {
 	oauth1_params all, enc;
-	char *base = NULL, *query = NULL;
 	es_str_t *s = NULL;
-	omtw_err e;
+	omtw_err e = OMTW_OK;
 
 	oauth1_params_init(&all);
 	oauth1_params_init(&enc);
 	*out = NULL;
-	if ((e = split_url(url, &base, &query)) != OMTW_OK)
-		goto done;
 	if (query && (e = oauth1_params_add_form(&all, query, strlen(query))) != OMTW_OK)
 		goto done;
-	for (size_t i = 0; params && i < params->n; i++)
-		if ((e = oauth1_params_add(&all, params->v[i].name, params->v[i].value)) != OMTW_OK)
-			goto done;
 	/* sort by encoded name, then encoded value, in byte order (3.4.1.3.2) */
-	for (size_t i = 0; i < all.n; i++) {
-		e = params_push(&enc, encode_str(all.v[i].name), encode_str(all.v[i].value));
-		if (e != OMTW_OK)
+	for (size_t i = 0; i < all.n; i++)
+		if ((e = params_push(&enc, encode_str(all.v[i].name), encode_str(all.v[i].value))))
 			goto done;
-	}
+	for (size_t i = 0; params && i < params->n; i++)
+		if ((e = params_push(&enc, encode_str(params->v[i].name), encode_str(params->v[i].value))))
+			goto done;
 	if (enc.n > 1) /* qsort on a NULL array is undefined even for 0 */
 		qsort(enc.v, enc.n, sizeof(*enc.v), cmp_pair);
 	e = OMTW_ENOMEM;
@@ -261,22 +257,35 @@ omtw_err oauth1_normalized_params(const char *url, const oauth1_params *params,
 done:
 	if (s)
 		es_deleteStr(s);
-	free(base);
-	curl_free(query);
 	oauth1_params_free(&all);
 	oauth1_params_free(&enc);
+	return e;
+}
+
+omtw_err oauth1_normalized_params(const char *url, const oauth1_params *params,
+				  char **out)
+{
+	char *base = NULL, *query = NULL;
+	omtw_err e;
+
+	*out = NULL;
+	if ((e = split_url(url, &base, &query)) == OMTW_OK)
+		e = normalize(query, params, out);
+	free(base);
+	curl_free(query);
 	return e;
 }
 
 omtw_err oauth1_base_string(const char *method, const char *url,
 			    const oauth1_params *params, char **out)
 {
-	char *base = NULL, *norm = NULL, *ebase = NULL, *enorm = NULL;
+	char *base = NULL, *query = NULL, *norm = NULL, *ebase = NULL, *enorm = NULL;
 	omtw_err e;
 
 	*out = NULL;
-	if ((e = oauth1_base_uri(url, &base)) != OMTW_OK ||
-	    (e = oauth1_normalized_params(url, params, &norm)) != OMTW_OK)
+	/* the URL is parsed once: base string URI and query from the same split */
+	if ((e = split_url(url, &base, &query)) != OMTW_OK ||
+	    (e = normalize(query, params, &norm)) != OMTW_OK)
 		goto done;
 	e = OMTW_ENOMEM;
 	if ((ebase = encode_str(base)) == NULL || (enorm = encode_str(norm)) == NULL)
@@ -290,6 +299,7 @@ omtw_err oauth1_base_string(const char *method, const char *url,
 	e = OMTW_OK;
 done:
 	free(base);
+	curl_free(query);
 	free(norm);
 	free(ebase);
 	free(enorm);
@@ -390,13 +400,14 @@ omtw_err oauth1_authorization(const oauth1_keys *keys, const oauth1_request *req
 	for (size_t i = 0; req->extra && i < req->extra->n; i++)
 		if ((e = oauth1_params_add(&proto, req->extra->v[i].name, req->extra->v[i].value)))
 			goto done;
-	for (size_t i = 0; i < proto.n; i++)
+	/* a form body is signed too; otherwise what is signed is what is sent */
+	for (size_t i = 0; req->form_body && i < proto.n; i++)
 		if ((e = oauth1_params_add(&sig, proto.v[i].name, proto.v[i].value)))
 			goto done;
 	if (req->form_body &&
 	    (e = oauth1_params_add_form(&sig, req->form_body, strlen(req->form_body))))
 		goto done;
-	if ((e = oauth1_base_string(req->method, req->url, &sig, &base)) ||
+	if ((e = oauth1_base_string(req->method, req->url, req->form_body ? &sig : &proto, &base)) ||
 	    (e = oauth1_signature(base, keys->consumer_secret, keys->token_secret, signature)) ||
 	    (e = oauth1_params_add(&proto, "oauth_signature", signature)))
 		goto done;
