@@ -133,6 +133,11 @@ class Validator(RequestValidator):
     safe_characters = set(string.ascii_letters + string.digits + "-_.~")
     dummy_client = "dummy-client"
 
+    def check_nonce(self, nonce):
+        """Also the base64 nonces ("/", "+", "=") of older clients such as Net::Twitter."""
+        lower, upper = self.nonce_length
+        return set(nonce) <= self.safe_characters | set("+/=") and lower <= len(nonce) <= upper
+
     def __init__(self, creds, tokens, nonces):
         super().__init__()
         self.creds, self.tokens, self.nonces = creds, tokens, nonces

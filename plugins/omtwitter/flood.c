@@ -204,7 +204,9 @@ omtw_err flood_new(const flood_config *cfg, time_t now, flood **out)
 	f->period_start = now;
 	for (int i = 0; i < FLOOD_SRV_N; i++)
 		f->server[i].remaining = f->server[i].reset = -1;
-	if ((f->bucket = calloc(nb, sizeof(*f->bucket))) == NULL ||
+	if ((f->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (f->mdctx = EVP_MD_CTX_new()) == NULL ||
+	    (f->bucket = calloc(nb, sizeof(*f->bucket))) == NULL ||
 	    stamps_init(&f->local, cfg->rl_interval > 0 ? (size_t)cfg->rl_burst : 0) != OMTW_OK ||
 	    stamps_init(&f->daily, (size_t)cfg->budget_daily) != OMTW_OK) {
 		flood_free(f);
@@ -220,6 +222,8 @@ void flood_free(flood *f)
 		return;
 	while (f->oldest)
 		remove_entry(f, f->oldest);
+	EVP_MD_CTX_free(f->mdctx);
+	EVP_MD_free(f->sha256);
 	free(f->bucket);
 	free(f->local.t);
 	free(f->daily.t);
@@ -291,19 +295,41 @@ time_t flood_blocked_until(const flood *f)
 
 /* ---- admission ---- */
 
+/* The 128-bit id of a key: the start of its SHA-256 (no crafted log line
+ * can make two alerts collide), with one digest context reused. */
+static omtw_err key_id(flood *f, const char *key, size_t keylen, unsigned char id[FLOOD_ID_LEN])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (!EVP_DigestInit_ex2(f->mdctx, f->sha256, NULL) || !EVP_DigestUpdate(f->mdctx, key, keylen) ||
+	    !EVP_DigestFinal_ex(f->mdctx, md, &mdlen) || mdlen < FLOOD_ID_LEN)
+		return OMTW_ECRYPTO;
+	memcpy(id, md, FLOOD_ID_LEN);
+	return OMTW_OK;
+}
+
 omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 		     size_t textlen, int nposts, time_t now, flood_verdict *verdict,
 		     flood_ticket *ticket)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	flood_ticket t;
+	omtw_err err;
+
+	if ((err = key_id(f, key, keylen, t.id)) != OMTW_OK)
+		return err;
+	if (ticket)
+		*ticket = t;
+	return flood_admit_id(f, &t, text, textlen, nposts, now, verdict);
+}
+
+omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size_t textlen,
+			int nposts, time_t now, flood_verdict *verdict)
+{
+	const unsigned char *md = id->id;
 	fentry *e;
 	omtw_err err;
 
-	if (!EVP_Digest(key, keylen, md, &mdlen, EVP_sha256(), NULL))
-		return OMTW_ECRYPTO;
-	if (ticket)
-		memcpy(ticket->id, md, sizeof(ticket->id));
 	if ((e = flood_find(f, md)) != NULL)
 		touch(f, e);
 	f->dirty = 1;
@@ -334,6 +360,18 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 	return OMTW_OK;
 }
 
+int flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id)
+{
+	fentry *e;
+
+	if (key_id(f, key, keylen, id->id) != OMTW_OK)
+		return 1; /* flood_admit_id will decide */
+	e = flood_find(f, id->id);
+	if (e && f->cfg.dedup_window > 0 && now < e->window_end)
+		return 0; /* a repeat: counted */
+	return budget_allows(f, 1, f->pending > 0, now); /* no room even for one: held */
+}
+
 void flood_posted(flood *f, const flood_ticket *t)
 {
 	fentry *e = flood_find(f, t->id);
@@ -359,6 +397,11 @@ int flood_dirty(const flood *f)
 void flood_clean(flood *f)
 {
 	f->dirty = 0;
+}
+
+void flood_mark_dirty(flood *f)
+{
+	f->dirty = 1;
 }
 
 /* ---- digests ---- */

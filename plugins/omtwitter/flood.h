@@ -73,6 +73,16 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 		     size_t textlen, int nposts, time_t now, flood_verdict *verdict,
 		     flood_ticket *ticket);
 
+/* Does what the alert costs (nposts) matter for its verdict?  (*id: the
+ * key's id, for flood_admit_id.)  0 when
+ * flood_admit will count or hold it whatever its size (a repeat within the
+ * window, or no budget even for one post), so the caller need not shape a
+ * text that will not be posted (in a flood, nearly every alert). */
+int flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id);
+/* flood_admit for the id flood_size_matters gave (the key is hashed once). */
+omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size_t textlen,
+			int nposts, time_t now, flood_verdict *verdict);
+
 /* The alert of a POST verdict was delivered.  Until then its dedup window
  * is not saved: an alert re-driven after a restart is posted, not counted
  * as a repeat of itself. */
@@ -125,6 +135,7 @@ time_t flood_next_event(const flood *f, time_t now);
 /* Has the state changed since the last flood_clean()? */
 int flood_dirty(const flood *f);
 void flood_clean(flood *f);
+void flood_mark_dirty(flood *f); /* a save of a clean snapshot failed */
 
 /* State persistence (flood_state.c): a JSON document, written atomically;
  * a file that is not valid state is refused with a message, never trusted. */

@@ -2,6 +2,8 @@
 #ifndef FLOOD_IMPL_H
 #define FLOOD_IMPL_H
 
+#include <openssl/evp.h>
+
 #include "flood.h"
 
 #define FLOOD_ID_LEN 16 /* bytes of SHA-256(key) that identify an alert */
@@ -24,6 +26,8 @@ typedef struct stamps {
 
 struct flood {
 	flood_config cfg;
+	EVP_MD *sha256;                 /* fetched once: no store lookup per alert */
+	EVP_MD_CTX *mdctx;              /* reused for every key */
 	fentry **bucket;
 	size_t nbuckets;                /* a power of two */
 	fentry *newest, *oldest;

@@ -63,6 +63,7 @@
 
 #include "credfile.h"
 #include "digest.h"
+#include "atomicfile.h"
 #include "flood.h"
 #include "ratelog.h"
 #include "tweettext.h"
@@ -118,6 +119,7 @@ typedef struct _instanceData {
 	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
 	char *stateName;        /* parameter statefile */
 	char *statePath;        /* where the flood state lives */
+	pthread_mutex_t saveMut;  /* one state file write at a time, in snapshot order */
 	pthread_mutex_t floodMut; /* guards the fields below */
 	flood *flood;           /* also holds the 429 deadline */
 	pthread_t timer;        /* posts the digests */
@@ -331,15 +333,33 @@ static time_t retryAfter(const xapi_result *res)
 	return t && t <= now + 25 * 3600 ? t : now + 60;
 }
 
-/* Save the flood state if it changed; floodMut held.  Returns 0 or -1 with
- * the reason in err: the state then stays in memory and is saved later. */
+/* Save the flood state if it changed; floodMut held, and held again on
+ * return, but not while the file is written and synced (tens of ms with a
+ * full table): admission goes on meanwhile.  Returns 0 or -1 with the
+ * reason in err: the state then stays in memory and is saved later. */
 static int saveStateLocked(instanceData *pData, char *err, size_t errlen)
 {
+	char *json = NULL;
+	omtw_err e;
+
 	if (pData->flood == NULL || pData->statePath == NULL || !flood_dirty(pData->flood))
 		return 0;
-	if (flood_save(pData->flood, pData->statePath, err, errlen) != OMTW_OK)
+	if (flood_state_json(pData->flood, time(NULL), &json) != OMTW_OK) {
+		snprintf(err, errlen, "out of memory while saving the flood state");
 		return -1;
+	}
 	flood_clean(pData->flood);
+	pthread_mutex_lock(&pData->saveMut); /* before floodMut is let go: snapshots stay in order */
+	pthread_mutex_unlock(&pData->floodMut);
+	e = atomicfile_write(pData->statePath, json, strlen(json), 0600, (uid_t)-1, (gid_t)-1, 1,
+			     err, errlen);
+	pthread_mutex_unlock(&pData->saveMut);
+	free(json);
+	pthread_mutex_lock(&pData->floodMut);
+	if (e != OMTW_OK) {
+		flood_mark_dirty(pData->flood); /* try again later */
+		return -1;
+	}
 	return 0;
 }
 
@@ -457,6 +477,7 @@ BEGINcreateInstance
 CODESTARTcreateInstance
 	pthread_mutex_init(&pData->mut, NULL);
 	pthread_mutex_init(&pData->floodMut, NULL);
+	pthread_mutex_init(&pData->saveMut, NULL);
 	pthread_cond_init(&pData->timerCond, NULL);
 	pData->fcfg = (flood_config){ .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 				      .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 };
@@ -504,6 +525,7 @@ CODESTARTfreeInstance
 		close(pData->errorFd);
 	pthread_mutex_destroy(&pData->mut);
 	pthread_mutex_destroy(&pData->floodMut);
+	pthread_mutex_destroy(&pData->saveMut);
 	pthread_cond_destroy(&pData->timerCond);
 	free(pData->dedupTpl);
 	free(pData->stateName);
@@ -638,20 +660,40 @@ static rsRetVal newAlert(instanceData *pData, alertState_t *a, const char *text,
 			 flood_verdict *v)
 {
 	char *prepared = NULL;
-	omtw_err e;
+	int shaped = 0;
+	time_t now = time(NULL);
+	omtw_err e = OMTW_OK;
 
 	clearAlert(a);
 	*v = FLOOD_POST;
 	if ((a->key = strdup(text)) == NULL ||
-	    tweettext_prepare(text, strlen(text), pData->shape.urls, &prepared) != OMTW_OK ||
-	    tweettext_shape(prepared, strlen(prepared), &pData->shape, &a->parts) != OMTW_OK)
+	    tweettext_prepare(text, strlen(text), pData->shape.urls, &prepared) != OMTW_OK)
 		goto nomem;
-	if (a->parts.n > 0 && a->parts.part[0][0] != '\0') { /* an empty alert is refused later */
+	if (prepared[0] != '\0') { /* an empty alert is refused later */
 		if (key == NULL)
 			key = prepared;
+		/* shaping costs more than admission: only for an alert that may be posted */
 		pthread_mutex_lock(&pData->floodMut);
-		e = flood_admit(pData->flood, key, strlen(key), prepared, strlen(prepared),
-				(int)a->parts.n, time(NULL), v, &a->ticket);
+		if (!flood_size_matters(pData->flood, key, strlen(key), now, &a->ticket))
+			e = flood_admit_id(pData->flood, &a->ticket, prepared, strlen(prepared), 1,
+					   now, v);
+		else
+			shaped = -1;
+		pthread_mutex_unlock(&pData->floodMut);
+		if (e != OMTW_OK)
+			goto nomem;
+		if (shaped == 0 && *v != FLOOD_POST) {
+			free(prepared);
+			clearAlert(a);
+			return RS_RET_OK;
+		}
+	}
+	if (tweettext_shape(prepared, strlen(prepared), &pData->shape, &a->parts) != OMTW_OK)
+		goto nomem;
+	if (shaped == -1 && a->parts.n > 0 && a->parts.part[0][0] != '\0') {
+		pthread_mutex_lock(&pData->floodMut);
+		e = flood_admit_id(pData->flood, &a->ticket, prepared, strlen(prepared),
+				   (int)a->parts.n, now, v);
 		pthread_mutex_unlock(&pData->floodMut);
 		if (e != OMTW_OK)
 			goto nomem;

@@ -57,6 +57,8 @@ static int is_blank(utf8proc_int32_t c)
 
 	if (c == ' ' || c < 0x20 || (c >= 0x7F && c <= 0x9F)) /* controls become blanks */
 		return 1;
+	if (c < 0x7F)
+		return 0;
 	cat = utf8proc_category(c);
 	return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
 	       cat == UTF8PROC_CATEGORY_ZP;
@@ -83,7 +85,10 @@ omtw_err tweettext_clean(const char *in, size_t len, char **out)
 		utf8proc_int32_t c;
 		size_t n;
 
-		if (escaped_control(s + i, len - i)) {
+		if (s[i] < 0x80 && s[i] != '#') { /* most log text: plain ASCII */
+			c = s[i];
+			n = 1;
+		} else if (escaped_control(s + i, len - i)) {
 			c = ' ';
 			n = 4;
 		} else if ((r = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &c)) > 0) {
@@ -104,9 +109,20 @@ omtw_err tweettext_clean(const char *in, size_t len, char **out)
 		if (pending_space)
 			buf[o++] = ' ';
 		pending_space = 0;
-		o += (size_t)utf8proc_encode_char(c, buf + o);
+		if (c < 0x80)
+			buf[o++] = (utf8proc_uint8_t)c;
+		else
+			o += (size_t)utf8proc_encode_char(c, buf + o);
 	}
 	buf[o] = '\0';
+	/* text of code points below U+0300 (lead bytes below 0xCC) is NFC
+	 * already: nothing in that range decomposes or composes */
+	for (i = 0; i < o && buf[i] < 0xCC; i++)
+		;
+	if (i == o) {
+		*out = (char *)buf;
+		return OMTW_OK;
+	}
 	r = utf8proc_map(buf, (utf8proc_ssize_t)o, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 	free(buf);
 	if (r < 0)
@@ -566,7 +582,9 @@ omtw_err tweettext_prepare(const char *in, size_t len, tt_urls urls, char **out)
 	omtw_err e;
 
 	*out = NULL;
-	if ((e = tweettext_clean(in, len, &clean)) != OMTW_OK || urls == TT_URLS_KEEP) {
+	/* without a dot there is no URL to defang */
+	if ((e = tweettext_clean(in, len, &clean)) != OMTW_OK || urls == TT_URLS_KEEP ||
+	    strchr(clean, '.') == NULL) {
 		*out = clean;
 		return e;
 	}

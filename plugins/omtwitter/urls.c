@@ -251,6 +251,8 @@ omtw_err urls_find(const char *s, size_t len, url_span **spans, size_t *n)
 
 	*spans = NULL;
 	*n = 0;
+	if (memchr(s, '.', len) == NULL)
+		return OMTW_OK; /* every URL has a dot before its TLD */
 	while (i < len) {
 		int32_t c;
 		size_t step = cp_at(s, len, i, &c), scheme_len = 0, host, end, e;
