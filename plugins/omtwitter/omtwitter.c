@@ -772,8 +772,13 @@ CODESTARTdoAction
 				wakeTimer(pData); /* saved within statefile.sync ms */
 			FINALIZE;
 		}
-		/* about to post: the budget it spends is saved first */
-		saveState(pData);
+		/* about to post: the budget it spends is saved first (without a
+		 * local budget only the server's view changed, which its next
+		 * answer restates: saved within statefile.sync, off this path) */
+		if (pData->fcfg.rl_interval > 0 || pData->fcfg.budget_daily > 0)
+			saveState(pData);
+		else
+			wakeTimer(pData);
 		pendingAdd(pData, a);
 		listed = 1;
 	}
