@@ -80,15 +80,7 @@ print("# %s %d..%d: %d of %d arrived, %d posts in all" % (host, lo, hi, len(set(
 sys.exit(0 if sorted(mine) == want else 1)' "$@"
 }
 
-wait_arrived() {
-	i=0
-	until arrived "$@" > /dev/null; do
-		i=$((i + 1))
-		[ $i -gt $((TB_TIMEOUT * 10)) ] && break
-		sleep 0.1
-	done
-	arrived "$@"
-}
+wait_arrived() { wait_until arrived "$@"; }
 
 flood_off='ratelimit.interval="0" budget.daily="0" dedup.window="0"'
 instance server central-server.conf \

@@ -53,15 +53,7 @@ PY
 }
 
 # wait_delivered SCENARIO FROM TO [REFUSED]
-wait_delivered() {
-	i=0
-	until delivered "$@" > /dev/null; do
-		i=$((i + 1))
-		[ $i -gt $((TB_TIMEOUT * 10)) ] && break
-		sleep 0.1
-	done
-	delivered "$@"
-}
+wait_delivered() { wait_until delivered "$@"; }
 
 # 1. 503 for the first 5 requests, then recovery
 emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":503,"count":5}]}' >/dev/null

@@ -180,6 +180,18 @@ wait_for_calls() {
 	done
 }
 
+# wait_until CMD [ARGS...]: run CMD quietly until it succeeds or TB_TIMEOUT
+# seconds pass, then once more with its output (and exit status) shown.
+wait_until() {
+	i=0
+	until "$@" > /dev/null; do
+		i=$((i + 1))
+		[ $i -gt $((TB_TIMEOUT * 10)) ] && break
+		sleep 0.1
+	done
+	"$@"
+}
+
 # wait_for_log PATTERN: until rsyslogd.log has a line matching PATTERN (15 s).
 wait_for_log() {
 	i=0
