@@ -45,6 +45,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	after = flood_pending(f, &distinct);
 	if (v != FLOOD_POST && after != before + 1)
 		abort();
+	/* the module's path: when the size does not matter, it is not posted */
+	{
+		flood_ticket id;
+		int matters = flood_size_matters(f, "k", 1, NOW, &id);
+		if (flood_admit_id(f, &id, "text", 4, 1, NOW, &v) != OMTW_OK || (!matters && v == FLOOD_POST))
+			abort();
+	}
 	if (flood_digest_take(f, NOW + 3 * 86400, 2, &d)) {
 		tt_config shape = { 280, TT_SPLIT_THREAD, 2, TT_URLS_DEFANG };
 		tt_parts p;
