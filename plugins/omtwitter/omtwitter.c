@@ -497,6 +497,7 @@ CODESTARTcreateWrkrInstance
 		.endpoint = pData->endpoint, .cacert = pData->cacert, .capath = pData->capath,
 		.proxy = pData->proxy, .timeout_ms = pData->timeoutMs,
 		.user_agent = "omtwitter/" OMTWITTER_VERSION,
+		.presign_ttl = XAPI_PRESIGN_TTL, /* alerts come in bursts */
 	};
 	if (xapi_client_new(&cfg, &pWrkrData->api, err, sizeof(err)) != OMTW_OK) {
 		LogError(0, RS_RET_ERR, "omtwitter[%s]: cannot set up the HTTP client: %s",
@@ -744,7 +745,7 @@ BEGINdoAction
 	credref_t *cr = NULL;
 	xapi_result res;
 	const char *text;
-	int listed = 0;
+	int listed = 0, saveLater = 0;
 CODESTARTdoAction
 	pData = pWrkrData->pData;
 	text = (const char *)ppString[0];
@@ -778,7 +779,7 @@ CODESTARTdoAction
 		if (pData->fcfg.rl_interval > 0 || pData->fcfg.budget_daily > 0)
 			saveState(pData);
 		else
-			wakeTimer(pData);
+			saveLater = 1;
 		pendingAdd(pData, a);
 		listed = 1;
 	}
@@ -798,8 +799,11 @@ CODESTARTdoAction
 		pthread_mutex_lock(&pData->floodMut);
 		flood_posted(pData->flood, &a->ticket);
 		pthread_mutex_unlock(&pData->floodMut);
+		saveLater = 1;
 	}
 finalize_it:
+	if (saveLater) /* the post's dedup window: saved within statefile.sync ms, off its path */
+		wakeTimer(pData);
 	credrefRelease(pData, cr);
 	if (listed)
 		pendingRelease(pData, a, iRet != RS_RET_SUSPENDED);

@@ -16,6 +16,7 @@
 
 #define XAPI_DEFAULT_ENDPOINT "https://api.x.com"
 #define XAPI_MAX_RESPONSE (256 * 1024) /* larger bodies are cut, not parsed */
+#define XAPI_PRESIGN_TTL 30 /* s: a post's header signed ahead is used this long */
 
 /* What a response means for delivery (design section 6). */
 typedef enum xapi_outcome {
@@ -44,6 +45,7 @@ typedef struct xapi_result {
 	xapi_limit window;  /* x-rate-limit-* (per endpoint, 15 min) */
 	xapi_limit user24;  /* x-user-limit-24hour-* */
 	xapi_limit app24;   /* x-app-limit-24hour-* */
+	int presigned;      /* its Authorization was signed after the previous post */
 } xapi_result;
 
 typedef struct xapi_config {
@@ -53,6 +55,7 @@ typedef struct xapi_config {
 	const char *proxy;     /* proxy URL or NULL */
 	long timeout_ms;       /* per request */
 	const char *user_agent;
+	long presign_ttl;      /* seconds a post's header may be signed ahead; 0: never */
 } xapi_config;
 
 typedef struct xapi_client xapi_client;
