@@ -122,7 +122,6 @@ static void remove_entry(flood *f, fentry *e)
 	*p = e->hnext;
 	unlink_recency(f, e);
 	f->nentries--;
-	free(e->text);
 	free(e);
 }
 
@@ -154,13 +153,12 @@ static size_t cut_utf8(const char *s, size_t len)
 omtw_err flood_insert(flood *f, const unsigned char id[FLOOD_ID_LEN], const char *text,
 		      size_t textlen, fentry **out)
 {
-	fentry *e = calloc(1, sizeof(*e));
 	size_t n = cut_utf8(text, textlen);
+	fentry *e = malloc(sizeof(*e) + n + 1); /* one allocation: entry and text */
 
-	if (e == NULL || (e->text = malloc(n + 1)) == NULL) {
-		free(e);
+	if (e == NULL)
 		return OMTW_ENOMEM;
-	}
+	memset(e, 0, sizeof(*e));
 	memcpy(e->text, text, n);
 	e->text[n] = '\0';
 	memcpy(e->id, id, FLOOD_ID_LEN);
@@ -323,6 +321,28 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 	return flood_admit_id(f, &t, text, textlen, nposts, now, verdict);
 }
 
+/* A repeat within e's window: counted, and the window extended (an alert
+ * that keeps firing is posted once, then reported by the digests). */
+static int count_repeat(flood *f, fentry *e, time_t now)
+{
+	if (e == NULL || f->cfg.dedup_window <= 0 || now >= e->window_end)
+		return 0;
+	e->window_end = now + f->cfg.dedup_window;
+	flood_add_pending(f, e, 1);
+	return 1;
+}
+
+int flood_count_repeat(flood *f, const flood_ticket *id, time_t now)
+{
+	fentry *e = flood_find(f, id->id);
+
+	if (!count_repeat(f, e, now))
+		return 0;
+	touch(f, e);
+	f->dirty = 1;
+	return 1;
+}
+
 omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size_t textlen,
 			int nposts, time_t now, flood_verdict *verdict)
 {
@@ -333,11 +353,7 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 	if ((e = flood_find(f, md)) != NULL)
 		touch(f, e);
 	f->dirty = 1;
-	if (e && f->cfg.dedup_window > 0 && now < e->window_end) {
-		/* a repeat extends the window: an alert that keeps firing is
-		 * posted once, then reported by the digests with its count */
-		e->window_end = now + f->cfg.dedup_window;
-		flood_add_pending(f, e, 1);
+	if (count_repeat(f, e, now)) {
 		*verdict = FLOOD_COUNTED;
 		return OMTW_OK;
 	}

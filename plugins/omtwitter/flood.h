@@ -83,6 +83,11 @@ int flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flo
 omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size_t textlen,
 			int nposts, time_t now, flood_verdict *verdict);
 
+/* Count the alert id as a repeat, if it is one (seen within its dedup
+ * window): 1, else 0 and nothing changed.  For a caller that knows the id
+ * without the key (a memo of texts already seen). */
+int flood_count_repeat(flood *f, const flood_ticket *id, time_t now);
+
 /* The alert of a POST verdict was delivered.  Until then its dedup window
  * is not saved: an alert re-driven after a restart is posted, not counted
  * as a repeat of itself. */

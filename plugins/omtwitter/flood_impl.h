@@ -10,12 +10,12 @@
 
 typedef struct fentry {
 	unsigned char id[FLOOD_ID_LEN];
-	char *text;
 	time_t window_end;            /* repeats before this are only counted */
 	unsigned long long pending;   /* alerts waiting for the next digest */
 	int unconfirmed;              /* posting; its window is not saved yet */
 	struct fentry *newer, *older; /* recency list */
 	struct fentry *hnext;         /* hash chain */
+	char text[];                  /* at most FLOOD_TEXT_MAX bytes, NUL-terminated */
 } fentry;
 
 /* Post times, oldest first, in a ring of fixed capacity. */

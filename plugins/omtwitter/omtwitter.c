@@ -41,6 +41,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,6 +66,7 @@
 #include "digest.h"
 #include "atomicfile.h"
 #include "flood.h"
+#include "keymemo.h"
 #include "ratelog.h"
 #include "tweettext.h"
 #include "xapi.h"
@@ -122,6 +124,7 @@ typedef struct _instanceData {
 	pthread_mutex_t saveMut;  /* one state file write at a time, in snapshot order */
 	pthread_mutex_t floodMut; /* guards the fields below */
 	flood *flood;           /* also holds the 429 deadline */
+	keymemo *memo;          /* texts seen -> flood ids: a repeat skips shaping and hashing */
 	pthread_t timer;        /* posts the digests */
 	pthread_cond_t timerCond;
 	long syncMs;            /* statefile.sync: most ms before a change is saved */
@@ -159,6 +162,7 @@ typedef struct alertState {
 } alertState_t;
 
 #define PENDING_MAX 1024 /* undelivered alerts remembered per action */
+_Static_assert(sizeof(((flood_ticket *)0)->id) == KEYMEMO_ID_LEN, "the memo holds flood ids");
 
 typedef struct wrkrInstanceData {
 	instanceData *pData;
@@ -384,13 +388,18 @@ static void saveState(instanceData *pData)
 /* A counted or held alert changed the state: make sure the timer saves it
  * within statefile.sync ms (it sleeps until then only while the state is
  * dirty; one signal per sync period, not per alert). */
-static void wakeTimer(instanceData *pData)
+static void wakeTimerLocked(instanceData *pData)
 {
-	pthread_mutex_lock(&pData->floodMut);
 	if (!pData->saveDue) {
 		pData->saveDue = 1;
 		pthread_cond_signal(&pData->timerCond);
 	}
+}
+
+static void wakeTimer(instanceData *pData)
+{
+	pthread_mutex_lock(&pData->floodMut);
+	wakeTimerLocked(pData);
 	pthread_mutex_unlock(&pData->floodMut);
 }
 
@@ -654,47 +663,64 @@ CODESTARTtryResume
 	pWrkrData->justFailed = 0;
 ENDtryResume
 
-/* Start on a new alert: shape it into its parts and ask flood control
- * whether to post it (*v), count it or hold it.  key is the rendered
- * dedup.key template, NULL for the alert's own text. */
+/* Start on a new alert: ask flood control whether to post it (*v), count
+ * it or hold it, and shape an alert to post into its parts (a).  key is
+ * the rendered dedup.key template, NULL for the alert's own text.  In a
+ * flood nearly every alert is only counted, on rsyslog's queue thread:
+ * a repeat is found by its exact text in the memo (no shaping, no
+ * SHA-256), and shaping is done only for an alert whose size matters. */
 static rsRetVal newAlert(instanceData *pData, alertState_t *a, const char *text, const char *key,
 			 flood_verdict *v)
 {
+	const char *src = key ? key : text; /* what decides which alert it is */
+	size_t srclen = strlen(src);
+	uint64_t h = keymemo_hash(pData->memo, src, srclen);
 	char *prepared = NULL;
-	int shaped = 0;
+	bool sizeMatters = false;
 	time_t now = time(NULL);
 	omtw_err e = OMTW_OK;
 
-	clearAlert(a);
 	*v = FLOOD_POST;
-	if ((a->key = strdup(text)) == NULL ||
-	    tweettext_prepare(text, strlen(text), pData->shape.urls, &prepared) != OMTW_OK)
+	pthread_mutex_lock(&pData->floodMut);
+	if (keymemo_get(pData->memo, h, src, srclen, a->ticket.id) &&
+	    flood_count_repeat(pData->flood, &a->ticket, now)) {
+		*v = FLOOD_COUNTED;
+		if (pData->syncMs > 0)
+			wakeTimerLocked(pData);
+	}
+	pthread_mutex_unlock(&pData->floodMut);
+	if (*v == FLOOD_COUNTED)
+		return RS_RET_OK;
+
+	if (tweettext_prepare(text, strlen(text), pData->shape.urls, &prepared) != OMTW_OK)
 		goto nomem;
 	if (prepared[0] != '\0') { /* an empty alert is refused later */
 		if (key == NULL)
 			key = prepared;
-		/* shaping costs more than admission: only for an alert that may be posted */
 		pthread_mutex_lock(&pData->floodMut);
-		if (!flood_size_matters(pData->flood, key, strlen(key), now, &a->ticket))
-			e = flood_admit_id(pData->flood, &a->ticket, prepared, strlen(prepared), 1,
-					   now, v);
-		else
-			shaped = -1;
+		sizeMatters = flood_size_matters(pData->flood, key, strlen(key), now, &a->ticket);
+		keymemo_put(pData->memo, h, src, srclen, a->ticket.id);
+		if (!sizeMatters) {
+			e = flood_admit_id(pData->flood, &a->ticket, prepared, strlen(prepared), 1, now, v);
+			if (e == OMTW_OK && pData->syncMs > 0)
+				wakeTimerLocked(pData);
+		}
 		pthread_mutex_unlock(&pData->floodMut);
 		if (e != OMTW_OK)
 			goto nomem;
-		if (shaped == 0 && *v != FLOOD_POST) {
+		if (!sizeMatters && *v != FLOOD_POST) {
 			free(prepared);
-			clearAlert(a);
 			return RS_RET_OK;
 		}
 	}
 	if (tweettext_shape(prepared, strlen(prepared), &pData->shape, &a->parts) != OMTW_OK)
 		goto nomem;
-	if (shaped == -1 && a->parts.n > 0 && a->parts.part[0][0] != '\0') {
+	if (sizeMatters && a->parts.n > 0 && a->parts.part[0][0] != '\0') {
 		pthread_mutex_lock(&pData->floodMut);
 		e = flood_admit_id(pData->flood, &a->ticket, prepared, strlen(prepared),
 				   (int)a->parts.n, now, v);
+		if (e == OMTW_OK && *v != FLOOD_POST && pData->syncMs > 0)
+			wakeTimerLocked(pData);
 		pthread_mutex_unlock(&pData->floodMut);
 		if (e != OMTW_OK)
 			goto nomem;
@@ -759,20 +785,26 @@ CODESTARTdoAction
 		STATSCOUNTER_INC(pData->ctrRetries, pData->mutCtrRetries);
 	} else {
 		flood_verdict v;
+		alertState_t fresh = { 0 };
 		STATSCOUNTER_INC(pData->ctrSubmitted, pData->mutCtrSubmitted);
-		if ((a = calloc(1, sizeof(*a))) == NULL ||
-		    newAlert(pData, a, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
+		if (newAlert(pData, &fresh, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
 			     &v) != RS_RET_OK)
 			ABORT_FINALIZE(RS_RET_SUSPENDED); /* out of memory: try again later */
 		if (v == FLOOD_COUNTED)
 			STATSCOUNTER_INC(pData->ctrDeduplicated, pData->mutCtrDeduplicated);
-		if (v != FLOOD_POST) {
-			if (pData->syncMs == 0) /* durable before it is acknowledged */
+		if (v != FLOOD_POST) { /* counted or held: saved within statefile.sync ms */
+			if (pData->syncMs == 0) /* or durable before it is acknowledged */
 				saveState(pData);
-			else
-				wakeTimer(pData); /* saved within statefile.sync ms */
 			FINALIZE;
 		}
+		/* only an alert to post is kept (by its text: rsyslog may hand it back) */
+		if ((a = malloc(sizeof(*a))) == NULL || (fresh.key = strdup(text)) == NULL) {
+			free(a);
+			a = NULL;
+			clearAlert(&fresh);
+			ABORT_FINALIZE(RS_RET_SUSPENDED);
+		}
+		*a = fresh;
 		/* about to post: the budget it spends is saved first (without a
 		 * local budget only the server's view changed, which its next
 		 * answer restates: saved within statefile.sync, off this path) */
@@ -975,6 +1007,8 @@ static void stopFlood(instanceData *pData)
 		saveState(pData);
 	flood_free(pData->flood);
 	pData->flood = NULL;
+	keymemo_free(pData->memo);
+	pData->memo = NULL;
 }
 
 /* HUP: reopen the errorfile (logrotate) and reread the credentials, so a
@@ -1162,7 +1196,7 @@ static rsRetVal checkFlood(instanceData *pData)
 			*p++ = (isalnum((unsigned char)*q) || strchr("._-", *q)) ? *q : '_';
 		strcpy(p, ".state");
 	}
-	if (flood_new(c, time(NULL), &pData->flood) != OMTW_OK)
+	if (flood_new(c, time(NULL), &pData->flood) != OMTW_OK || keymemo_new(&pData->memo) != OMTW_OK)
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 finalize_it:
 	RETiRet;

@@ -51,6 +51,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int matters = flood_size_matters(f, "k", 1, NOW, &id);
 		if (flood_admit_id(f, &id, "text", 4, 1, NOW, &v) != OMTW_OK || (!matters && v == FLOOD_POST))
 			abort();
+		/* and its memo path: a repeat by id counts exactly as the full path would */
+		before = flood_pending(f, &distinct);
+		int repeat = flood_count_repeat(f, &id, NOW);
+		after = flood_pending(f, &distinct);
+		if (after != before + (repeat ? 1 : 0))
+			abort();
+		if (repeat && (flood_admit_id(f, &id, "text", 4, 1, NOW, &v) != OMTW_OK || v != FLOOD_COUNTED))
+			abort();
 	}
 	if (flood_digest_take(f, NOW + 3 * 86400, 2, &d)) {
 		tt_config shape = { 280, TT_SPLIT_THREAD, 2, TT_URLS_DEFANG };

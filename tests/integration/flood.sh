@@ -32,6 +32,12 @@ if \$msg contains "keep_alert" then {
 	       queue.type="LinkedList" queue.filename="keep" queue.saveOnShutdown="on"
 	       action.resumeRetryCount="-1" action.resumeInterval="1")
 }
+template(name="host_key" type="string" string="%hostname%")
+if \$msg contains "host_alert" then {
+	action(type="omtwitter" name="host" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
+	       dedup.key="host_key" digest.interval="600"
+	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
 if \$msg contains "limit_alert" then {
 	action(type="omtwitter" name="limit" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
@@ -96,6 +102,18 @@ wait_posts 3 "^limit_alert_"; ok $? "after the 429's reset all three alerts are 
 record quiet-after-429 "$reset"
 ok $? "no request reached the emulator between the 429 and its reset"
 [ "$(record count --path /2/tweets --status 429)" -eq 1 ]; ok $? "one 429 in all"
+
+# 5. dedup.key: which alert it is comes from the key (the host), not the text;
+# repeats are recognised by the key, also when they come back to back
+for l in "db1 kernel: host_alert A" "db1 kernel: host_alert B" "db2 kernel: host_alert C" \
+	 "db1 kernel: host_alert B" "db1 kernel: host_alert D"; do
+	printf '<14>Nov 27 05:00:00 %s\n' "$l"
+done > "/dev/tcp/127.0.0.1/$TCP_PORT"
+wait_posts 2 "^host_alert"; ok $? "dedup.key=%hostname%: one post per host"
+sleep 1
+[ "$(posts '^host_alert A$')" -eq 1 ] && [ "$(posts '^host_alert C$')" -eq 1 ] && [ "$(posts '^host_alert')" -eq 2 ]
+ok $? "the first alert of db1 and of db2 posted; db1's other texts counted as its repeats" ||
+	record texts --path /2/tweets --status 201 | grep host_alert | diag
 
 sleep 2 # one more impstats interval, before the restart resets the counters
 "$PYTHON3" "$OMTW_SRCDIR/tests/integration/impstats.py" "$TB/stats.json" same submitted="$SAME_N" posted=2 \

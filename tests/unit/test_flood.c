@@ -48,6 +48,34 @@ static void test_dedup_window(void)
 	flood_free(f);
 }
 
+/* flood_count_repeat: the id alone counts a repeat (what a memo of seen
+ * texts uses), exactly as flood_admit would; anything else is left alone. */
+static void test_count_repeat(void)
+{
+	flood *f;
+	flood_ticket t, other;
+	flood_verdict v;
+
+	flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100 }, T0, &f);
+	ok(flood_admit(f, "disk full", 9, "disk full", 9, 1, T0, &v, &t) == OMTW_OK && v == FLOOD_POST,
+	   "an alert is posted; its ticket is its id");
+	flood_posted(f, &t);
+	flood_clean(f);
+	ok(flood_count_repeat(f, &t, T0 + 10) && pending(f) == 1 && flood_dirty(f),
+	   "its id counts a repeat within the window (state changed)");
+	ok(flood_count_repeat(f, &t, T0 + 609), "the repeat extended the window");
+	ok(!flood_count_repeat(f, &t, T0 + 1209) && pending(f) == 2, "after the window: not a repeat, nothing counted");
+	ok(admit(f, "disk full", 1, T0 + 1209) == FLOOD_POST, "so the full path posts it");
+	memset(&other, 0x5a, sizeof(other));
+	ok(!flood_count_repeat(f, &other, T0 + 1210), "an unknown id is not a repeat");
+	flood_free(f);
+
+	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100 }, T0, &f);
+	flood_admit(f, "x", 1, "x", 1, 1, T0, &v, &t);
+	ok(!flood_count_repeat(f, &t, T0), "dedup.window 0: never a repeat");
+	flood_free(f);
+}
+
 static void test_local_bucket(void)
 {
 	flood *f;
@@ -429,6 +457,7 @@ static void test_night(void)
 int main(void)
 {
 	test_dedup_window();
+	test_count_repeat();
 	test_local_bucket();
 	test_daily_budget();
 	test_server_view();
