@@ -150,6 +150,9 @@ omtw_err flood_load(flood *f, const char *path, time_t now, char *err, size_t er
  * (malloc'd); flood_state_parse replaces f's state with buf's (len bytes,
  * NUL-terminated) or leaves f alone and says *why not. */
 omtw_err flood_state_json(const flood *f, time_t now, char **out);
+/* Write a document flood_state_json made (atomically, 0600, synced): for a
+ * caller that takes the snapshot under its lock and writes outside it. */
+omtw_err flood_state_write(const char *path, const char *json, char *err, size_t errlen);
 omtw_err flood_state_parse(flood *f, const char *buf, size_t len, time_t now, const char **why);
 
 #endif

@@ -95,13 +95,18 @@ out:
 	return e;
 }
 
+omtw_err flood_state_write(const char *path, const char *json, char *err, size_t errlen)
+{
+	return atomicfile_write(path, json, strlen(json), 0600, (uid_t)-1, (gid_t)-1, 1, err, errlen);
+}
+
 omtw_err flood_save(const flood *f, const char *path, char *err, size_t errlen)
 {
 	char *s = NULL;
 	omtw_err e = flood_state_json(f, time(NULL), &s);
 
 	if (e == OMTW_OK)
-		e = atomicfile_write(path, s, strlen(s), 0600, (uid_t)-1, (gid_t)-1, 1, err, errlen);
+		e = flood_state_write(path, s, err, errlen);
 	else
 		omtw_errmsg(err, errlen, "out of memory while saving the flood state");
 	free(s);

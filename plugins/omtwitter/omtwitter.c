@@ -64,7 +64,6 @@
 
 #include "credfile.h"
 #include "digest.h"
-#include "atomicfile.h"
 #include "flood.h"
 #include "keymemo.h"
 #include "ratelog.h"
@@ -355,8 +354,7 @@ static int saveStateLocked(instanceData *pData, char *err, size_t errlen)
 	flood_clean(pData->flood);
 	pthread_mutex_lock(&pData->saveMut); /* before floodMut is let go: snapshots stay in order */
 	pthread_mutex_unlock(&pData->floodMut);
-	e = atomicfile_write(pData->statePath, json, strlen(json), 0600, (uid_t)-1, (gid_t)-1, 1,
-			     err, errlen);
+	e = flood_state_write(pData->statePath, json, err, errlen);
 	pthread_mutex_unlock(&pData->saveMut);
 	free(json);
 	pthread_mutex_lock(&pData->floodMut);
