@@ -2,7 +2,8 @@
  * template, no queue, no shaping; a kept-alive libcurl handle posts
  * requests whose Authorization headers were all signed before the clock
  * starts.  Each post's text carries the wall-clock time just before it is
- * sent, like the alert lines of the other runs.
+ * sent, like the alert lines of the other runs.  One unmeasured post
+ * ("PREFIX_warm") first opens the connection, as a running daemon has it.
  *
  *   bench_floor ENDPOINT CREDENTIALS N INTERVAL_MS PREFIX */
 #include <stdio.h>
@@ -51,9 +52,9 @@ int main(int argc, char **argv)
 	snprintf(url, sizeof(url), "%s/2/tweets", argv[1]);
 	oauth1_keys keys = { cr.consumer_key, cr.consumer_secret, cr.access_token, cr.access_token_secret };
 	oauth1_request req = { .method = "POST", .url = url, .with_version = true };
-	if ((auth = calloc((size_t)n, sizeof(*auth))) == NULL)
+	if ((auth = calloc((size_t)n + 1, sizeof(*auth))) == NULL)
 		return 1;
-	for (long i = 0; i < n; i++) { /* all signatures before the clock starts */
+	for (long i = 0; i <= n; i++) { /* all signatures before the clock starts */
 		char *v = NULL;
 		if (oauth1_authorization(&keys, &req, &v) != OMTW_OK)
 			return 1;
@@ -68,10 +69,10 @@ int main(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
 	start = mono();
-	for (long i = 0; i < n; i++) {
+	for (long i = -1; i < n; i++) { /* -1: the warm-up */
 		struct curl_slist *hd = NULL;
 		struct timespec now, due;
-		double d = start + i * interval / 1000.0 - mono();
+		double d = i < 0 ? 0 : start + i * interval / 1000.0 - mono();
 		char body[256];
 		long status = 0;
 
@@ -81,9 +82,9 @@ int main(int argc, char **argv)
 			nanosleep(&due, NULL);
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
-		snprintf(body, sizeof(body), "{\"text\":\"%s %ld %lld.%09ld\"}", argv[5], i,
-			 (long long)now.tv_sec, now.tv_nsec);
-		hd = curl_slist_append(hd, auth[i]);
+		snprintf(body, sizeof(body), "{\"text\":\"%s%s %ld %lld.%09ld\"}", argv[5],
+			 i < 0 ? "_warm" : "", i, (long long)now.tv_sec, now.tv_nsec);
+		hd = curl_slist_append(hd, auth[i + 1]);
 		hd = curl_slist_append(hd, "Content-Type: application/json");
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
@@ -91,7 +92,9 @@ int main(int argc, char **argv)
 		    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 201)
 			fails++;
 		curl_slist_free_all(hd);
-		free(auth[i]);
+		free(auth[i + 1]);
+		if (i < 0)
+			start = mono();
 	}
 	curl_easy_cleanup(h);
 	curl_global_cleanup();
