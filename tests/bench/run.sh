@@ -8,7 +8,8 @@
 #    signed request: omtwitter in rsyslogd (line to imtcp); the 2010 design
 #    (swatchdog tailing a file, one Perl + Net::Twitter process per alert);
 #    the floor (bench_floor: kept-alive libcurl, pre-signed requests),
-#    omtwitter and the floor in alternating rounds.
+#    rsyslogd alone (the same input and action queue, omfwd over UDP to a
+#    receiver: rsyslog's own hops); all three in alternating rounds.
 # 2. flood: FLOOD_N lines over TCP as fast as bench_send writes them (half
 #    one repeated alert, half distinct): rsyslogd's ingest rate and peak RSS
 #    with the omtwitter action and with omfile to /dev/null instead; the
@@ -43,6 +44,26 @@ wait_posts() {
 }
 
 echo "== latency: $LAT_N alerts, $INTERVAL ms apart (seed-style: $SEED_N)" >&2
+# rsyslogd's own share: the same input and action queue, but omfwd (UDP) to
+# a receiver that notes when each line arrives -- no module, no HTTP
+rm -f "$TB/udp.port"
+"$PYTHON3" - "$TB/udp.port" "$TB/udp.jsonl" <<'PY' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+with open(sys.argv[2], "a") as out:
+    while True:
+        data = s.recv(65536)
+        t = time.time()
+        out.write(json.dumps({"time": t, "status": 201, "text": data.decode(errors="replace").strip()}) + "\n")
+        out.flush()
+PY
+TB_PIDS="$TB_PIDS $!"
+i=0
+until [ -s "$TB/udp.port" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
 rs_conf <<CONF
 template(name="bench_text" type="string" string="%msg:2:\$%")
 if \$msg contains "lat_omtwitter" then {
@@ -50,8 +71,14 @@ if \$msg contains "lat_omtwitter" then {
 	       template="bench_text" dedup.window="0" ratelimit.interval="0" budget.daily="0"
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
+if \$msg contains "lat_rsyslog" then {
+	action(type="omfwd" target="127.0.0.1" port="$(cat "$TB/udp.port")" protocol="udp"
+	       template="bench_text" queue.type="LinkedList")
+}
 CONF
 rs_start
+# udp_count PREFIX: lines the receiver got that start with PREFIX
+udp_count() { grep -c "\"text\": \"$1 " "$TB/udp.jsonl" 2>/dev/null || true; }
 # omtwitter and the floor take turns, LAT_ROUNDS rounds each, so that the
 # machine's drift (a shared VM's neighbours) falls on both alike; each
 # round's first post opens the connection and is not measured
@@ -63,6 +90,9 @@ for r in $(seq "$LAT_ROUNDS"); do
 		bail "bench_floor failed"
 	"$BENCH/bench_send" paced "tcp:$TCP_PORT" "$per" "$INTERVAL" lat_omtwitter
 	wait_posts lat_omtwitter $((per * r)) 60 || echo "omtwitter: not all posts of round $r arrived" >&2
+	"$BENCH/bench_send" paced "tcp:$TCP_PORT" "$per" "$INTERVAL" lat_rsyslog
+	i=0
+	while [ "$(udp_count lat_rsyslog)" -lt $((per * r)) ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 done
 rs_stop
 
@@ -79,9 +109,9 @@ wait_posts lat_seed "$SEED_N" $((SEED_N * 5 + 30)) || echo "seed-style: not all 
 kill "$SW" 2>/dev/null
 pkill -f "tail -n 0 -F $TB/alerts.log" 2>/dev/null
 
-"$PYTHON3" - "$TB/record.jsonl" "$INTERVAL" <<'PY'
+"$PYTHON3" - "$TB/record.jsonl" "$INTERVAL" "$TB/udp.jsonl" <<'PY'
 import json, sys
-calls = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+calls = [json.loads(l) for f in (sys.argv[1], sys.argv[3]) for l in open(f) if l.strip()]
 def series(prefix):
     # alerts/s over the time the pipeline was busy: from the first line sent
     # to the last post received of each round (rounds: sends > 1 s apart)
@@ -107,7 +137,8 @@ def q(l, p):
     return l[min(len(l) - 1, int(round(p * (len(l) - 1))))]
 rows = [("omtwitter (rsyslogd, imtcp -> X API)", "lat_omtwitter"),
         ("seed-style (swatchdog + Perl Net::Twitter)", "lat_seed"),
-        ("floor (kept-alive libcurl, pre-signed)", "lat_floor")]
+        ("floor (kept-alive libcurl, pre-signed)", "lat_floor"),
+        ("rsyslogd alone (imtcp -> omfwd UDP, no module, no HTTP)", "lat_rsyslog")]
 res = {k: series(k) for _, k in rows}
 om = res["lat_omtwitter"][0]
 print("\n### Latency: line written -> signed request at the emulator (%s ms apart)\n" % sys.argv[2])
@@ -118,9 +149,22 @@ for name, k in rows:
     if not l:
         print("| %s | 0 | - | - | - | - | - | - |" % name)
         continue
-    ratio = "1x" if k == "lat_omtwitter" or not om else "%.0fx" % (q(l, .5) / q(om, .5)) \
-        if q(l, .5) >= q(om, .5) else "%.2fx (omtwitter %.2fx the floor)" % (q(l, .5) / q(om, .5), q(om, .5) / q(l, .5))
+    if k == "lat_omtwitter" or not om:
+        ratio = "1x"
+    elif q(l, .5) >= q(om, .5):
+        ratio = "%.0fx" % (q(l, .5) / q(om, .5))
+    elif k == "lat_floor":
+        ratio = "%.2fx (omtwitter %.2fx the floor)" % (q(l, .5) / q(om, .5), q(om, .5) / q(l, .5))
+    else:
+        ratio = "%.2fx" % (q(l, .5) / q(om, .5))
     print("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |" % (name, len(l), q(l, .5), q(l, .99), l[0], l[-1], rate, ratio))
+fl, rs = res["lat_floor"][0], res["lat_rsyslog"][0]
+if om and fl and rs:
+    print("\nmedians: omtwitter %.2f ms; rsyslogd's own hops (imtcp -> main queue -> action queue) %.2f ms + "
+          "the HTTP floor %.2f ms = %.2f ms (both end in a Python receiver: its wake-up is counted twice); "
+          "the rest, at least %.2f ms, is the module (shaping, flood control, request) and posting from a "
+          "daemon thread" % (q(om, .5), q(rs, .5), q(fl, .5), q(rs, .5) + q(fl, .5),
+                                                          q(om, .5) - q(rs, .5) - q(fl, .5)))
 PY
 
 echo "== flood: $FLOOD_N lines" >&2
