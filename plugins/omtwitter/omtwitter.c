@@ -41,7 +41,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -64,6 +63,7 @@
 
 #include "credfile.h"
 #include "digest.h"
+#include "admission.h"
 #include "flood.h"
 #include "keymemo.h"
 #include "ratelog.h"
@@ -161,7 +161,6 @@ typedef struct alertState {
 } alertState_t;
 
 #define PENDING_MAX 1024 /* undelivered alerts remembered per action */
-_Static_assert(sizeof(((flood_ticket *)0)->id) == KEYMEMO_ID_LEN, "the memo holds flood ids");
 
 typedef struct wrkrInstanceData {
 	instanceData *pData;
@@ -661,76 +660,13 @@ CODESTARTtryResume
 	pWrkrData->justFailed = 0;
 ENDtryResume
 
-/* Start on a new alert: ask flood control whether to post it (*v), count
- * it or hold it, and shape an alert to post into its parts (a).  key is
- * the rendered dedup.key template, NULL for the alert's own text.  In a
- * flood nearly every alert is only counted, on rsyslog's queue thread:
- * a repeat is found by its exact text in the memo (no shaping, no
- * SHA-256), and shaping is done only for an alert whose size matters. */
-static rsRetVal newAlert(instanceData *pData, alertState_t *a, const char *text, const char *key,
-			 flood_verdict *v)
+/* A counted or held alert changed the flood state (floodMut held). */
+static void stateChanged(void *arg)
 {
-	const char *src = key ? key : text; /* what decides which alert it is */
-	size_t srclen = strlen(src);
-	uint64_t h = keymemo_hash(pData->memo, src, srclen);
-	char *prepared = NULL;
-	bool sizeMatters = false;
-	time_t now = time(NULL);
-	omtw_err e = OMTW_OK;
+	instanceData *pData = arg;
 
-	*v = FLOOD_POST;
-	pthread_mutex_lock(&pData->floodMut);
-	if (keymemo_get(pData->memo, h, src, srclen, a->ticket.id) &&
-	    flood_count_repeat(pData->flood, &a->ticket, now)) {
-		*v = FLOOD_COUNTED;
-		if (pData->syncMs > 0)
-			wakeTimerLocked(pData);
-	}
-	pthread_mutex_unlock(&pData->floodMut);
-	if (*v == FLOOD_COUNTED)
-		return RS_RET_OK;
-
-	if (tweettext_prepare(text, strlen(text), pData->shape.urls, &prepared) != OMTW_OK)
-		goto nomem;
-	if (prepared[0] != '\0') { /* an empty alert is refused later */
-		if (key == NULL)
-			key = prepared;
-		pthread_mutex_lock(&pData->floodMut);
-		sizeMatters = flood_size_matters(pData->flood, key, strlen(key), now, &a->ticket);
-		keymemo_put(pData->memo, h, src, srclen, a->ticket.id);
-		if (!sizeMatters) {
-			e = flood_admit_id(pData->flood, &a->ticket, prepared, strlen(prepared), 1, now, v);
-			if (e == OMTW_OK && pData->syncMs > 0)
-				wakeTimerLocked(pData);
-		}
-		pthread_mutex_unlock(&pData->floodMut);
-		if (e != OMTW_OK)
-			goto nomem;
-		if (!sizeMatters && *v != FLOOD_POST) {
-			free(prepared);
-			return RS_RET_OK;
-		}
-	}
-	if (tweettext_shape(prepared, strlen(prepared), &pData->shape, &a->parts) != OMTW_OK)
-		goto nomem;
-	if (sizeMatters && a->parts.n > 0 && a->parts.part[0][0] != '\0') {
-		pthread_mutex_lock(&pData->floodMut);
-		e = flood_admit_id(pData->flood, &a->ticket, prepared, strlen(prepared),
-				   (int)a->parts.n, now, v);
-		if (e == OMTW_OK && *v != FLOOD_POST && pData->syncMs > 0)
-			wakeTimerLocked(pData);
-		pthread_mutex_unlock(&pData->floodMut);
-		if (e != OMTW_OK)
-			goto nomem;
-	}
-	free(prepared);
-	if (*v != FLOOD_POST)
-		clearAlert(a);
-	return RS_RET_OK;
-nomem:
-	free(prepared);
-	clearAlert(a);
-	return RS_RET_OUT_OF_MEMORY;
+	if (pData->syncMs > 0) /* else doAction saves before it acknowledges */
+		wakeTimerLocked(pData);
 }
 
 /* Post a's parts from the first one not yet posted; stop at a failure. */
@@ -785,8 +721,10 @@ CODESTARTdoAction
 		flood_verdict v;
 		alertState_t fresh = { 0 };
 		STATSCOUNTER_INC(pData->ctrSubmitted, pData->mutCtrSubmitted);
-		if (newAlert(pData, &fresh, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
-			     &v) != RS_RET_OK)
+		admission ad = { pData->flood, pData->memo, &pData->shape, &pData->floodMut,
+				 stateChanged, pData };
+		if (admission_admit(&ad, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
+				    time(NULL), &v, &fresh.ticket, &fresh.parts) != OMTW_OK)
 			ABORT_FINALIZE(RS_RET_SUSPENDED); /* out of memory: try again later */
 		if (v == FLOOD_COUNTED)
 			STATSCOUNTER_INC(pData->ctrDeduplicated, pData->mutCtrDeduplicated);

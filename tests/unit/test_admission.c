@@ -1,0 +1,149 @@
+/* test_admission.c - a new alert in: the memo's short cut gives exactly the
+ * verdicts flood control gives on its own; shaping only for posts; the
+ * dedup key decides which alert it is; the state-change callback. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "tap.h"
+
+#define T0 1800000000
+
+static int changes;
+static void on_change(void *arg)
+{
+	(void)arg;
+	changes++;
+}
+
+typedef struct fixture {
+	flood *f;
+	keymemo *m;
+	tt_config shape;
+	pthread_mutex_t mut;
+	admission ad;
+} fixture;
+
+static void fixture_init(fixture *x, const flood_config *fc)
+{
+	memset(x, 0, sizeof(*x));
+	x->shape = (tt_config){ 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
+	pthread_mutex_init(&x->mut, NULL);
+	if (flood_new(fc, T0, &x->f) != OMTW_OK || keymemo_new(&x->m) != OMTW_OK)
+		abort();
+	x->ad = (admission){ x->f, x->m, &x->shape, &x->mut, on_change, NULL };
+}
+
+static void fixture_free(fixture *x)
+{
+	flood_free(x->f);
+	keymemo_free(x->m);
+	pthread_mutex_destroy(&x->mut);
+}
+
+static flood_verdict admit(fixture *x, const char *text, const char *key, time_t now, tt_parts *p)
+{
+	flood_verdict v = (flood_verdict)-1;
+	flood_ticket t;
+	tt_parts own;
+
+	if (admission_admit(&x->ad, text, key, now, &v, &t, p ? p : &own) != OMTW_OK)
+		return (flood_verdict)-1;
+	if (v == FLOOD_POST)
+		flood_posted(x->f, &t);
+	if (!p)
+		tweettext_parts_free(&own);
+	return v;
+}
+
+/* A night of alerts: a few texts repeating (raw variants included), a
+ * budget that runs out; the same sequence through flood_admit alone (the
+ * key being the prepared text) must give the same verdicts and counts. */
+static void test_same_verdicts(void)
+{
+	flood_config fc = { 600, 3600, 10, 17, 900, 64 };
+	const char *texts[] = { "disk full on db1", "disk  full on db1", "fan failure", "disk full on db1\t",
+				"caf\xc3\xa9 down", "cafe\xcc\x81 down", "link down http://a.example/x",
+				"sensor 7 out of range", "sensor 8 out of range" };
+	size_t nt = sizeof(texts) / sizeof(texts[0]);
+	fixture x;
+	flood *plain;
+	int differ = 0, counted = 0, held = 0, posted = 0;
+	unsigned int seed = 7;
+
+	fixture_init(&x, &fc);
+	flood_new(&fc, T0, &plain);
+	for (int i = 0; i < 5000; i++) {
+		char uniq[64];
+		const char *t = texts[rand_r(&seed) % nt];
+		time_t now = T0 + i / 3;
+
+		if (rand_r(&seed) % 5 == 0) { /* a fifth are new alerts: budgets run out, the table evicts */
+			snprintf(uniq, sizeof(uniq), "sensor %d out of range", 100 + i);
+			t = uniq;
+		}
+		char *prep = NULL;
+		flood_verdict want, got;
+		flood_ticket tk;
+		tt_parts parts;
+
+		tweettext_prepare(t, strlen(t), TT_URLS_DEFANG, &prep);
+		flood_admit(plain, prep, strlen(prep), prep, strlen(prep), 1, now, &want, &tk);
+		if (want == FLOOD_POST)
+			flood_posted(plain, &tk);
+		free(prep);
+		got = admit(&x, t, NULL, now, &parts);
+		differ += got != want;
+		counted += got == FLOOD_COUNTED;
+		held += got == FLOOD_HELD;
+		posted += got == FLOOD_POST;
+		if (got != FLOOD_POST && parts.n != 0)
+			differ++; /* shaped for nothing */
+		tweettext_parts_free(&parts);
+	}
+	ok(differ == 0, "5000 alerts: the same verdicts as flood control alone (%d posted, %d counted, %d held)",
+	   posted, counted, held);
+	ok(counted > 3000 && posted > 0 && held > 500, "the run met every verdict, repeats mostly");
+	ok(flood_pending(x.f, NULL) == flood_pending(plain, NULL), "the same counts wait for the digest");
+	flood_free(plain);
+	fixture_free(&x);
+}
+
+static void test_parts_and_key(void)
+{
+	fixture x;
+	tt_parts p;
+	flood_config fc = { 600, 0, 0, 0, 900, 100 };
+
+	fixture_init(&x, &fc);
+	changes = 0;
+	ok(admit(&x, "bird_alert  BGP down", NULL, T0, &p) == FLOOD_POST && p.n == 1 &&
+	   strcmp(p.part[0], "bird_alert BGP down") == 0, "a new alert is posted, shaped (blanks folded)");
+	tweettext_parts_free(&p);
+	ok(changes == 0, "a post is not a state change for the timer (the caller saves around it)");
+	ok(admit(&x, "bird_alert  BGP down", NULL, T0 + 1, &p) == FLOOD_COUNTED && p.n == 0 && changes == 1,
+	   "its exact repeat: counted through the memo, not shaped, the timer told");
+	ok(admit(&x, "bird_alert BGP down", NULL, T0 + 2, NULL) == FLOOD_COUNTED,
+	   "another text that prepares to the same: counted too");
+	ok(admit(&x, "  ", NULL, T0 + 3, &p) == FLOOD_POST && (p.n == 0 || p.part[0][0] == '\0'),
+	   "a blank alert is not counted: it goes on to be refused as empty");
+	tweettext_parts_free(&p);
+	ok(admit(&x, "  ", NULL, T0 + 4, &p) == FLOOD_POST, "and again (never a repeat of itself)");
+	tweettext_parts_free(&p);
+	/* dedup key: the host decides */
+	ok(admit(&x, "host_alert A", "db1", T0 + 5, NULL) == FLOOD_POST, "key db1: posted");
+	ok(admit(&x, "host_alert B", "db1", T0 + 6, NULL) == FLOOD_COUNTED, "other text, same key: counted");
+	ok(admit(&x, "host_alert B", "db1", T0 + 7, NULL) == FLOOD_COUNTED, "and its memo hit too");
+	ok(admit(&x, "host_alert B", "db2", T0 + 8, NULL) == FLOOD_POST, "same text, other key: posted");
+	ok(admit(&x, "host_alert A", "db1", T0 + 700, NULL) == FLOOD_POST,
+	   "after the window the memo's id is not a repeat: posted again");
+	fixture_free(&x);
+}
+
+int main(void)
+{
+	test_same_verdicts();
+	test_parts_and_key();
+	return tap_done();
+}
