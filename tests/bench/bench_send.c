@@ -4,10 +4,11 @@
  *       N lines "PREFIX I EPOCH" spaced INTERVAL_MS apart, EPOCH being the
  *       wall-clock time (s.ns) just before the line is written: to
  *       rsyslogd's TCP input (syslog framing) or appended to a file.
- *   bench_send flood PORT N
- *       N alert lines to rsyslogd's TCP input as fast as the socket takes
- *       them: even lines one repeated text, odd lines all distinct; then
- *       one "bench_end" line.  Prints the time the sending took. */
+ *   bench_send flood PORT N [TAG]
+ *       N alert lines "bird_alert TAG ..." (TAG: r1) to rsyslogd's TCP input
+ *       as fast as the socket takes them: even lines one repeated text, odd
+ *       lines all distinct; then one "bench_end" line.  Prints the time the
+ *       sending took. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -96,7 +97,7 @@ static int paced(const char *target, long n, long interval_ms, const char *prefi
 	return 0;
 }
 
-static int flood(int port, long n)
+static int flood(int port, long n, const char *tag)
 {
 	static char buf[1 << 16];
 	size_t used = 0;
@@ -107,10 +108,10 @@ static int flood(int port, long n)
 		int len;
 		if (i % 2 == 0)
 			len = snprintf(buf + used, sizeof(buf) - used,
-				       "<10>Nov 27 05:00:00 benchhost bench: bird_alert disk full on /var (db1)\n");
+				       "<10>Nov 27 05:00:00 benchhost bench: bird_alert %s disk full on /var (db1)\n", tag);
 		else
 			len = snprintf(buf + used, sizeof(buf) - used,
-				       "<10>Nov 27 05:00:00 benchhost bench: bird_alert sensor %ld out of range\n", i);
+				       "<10>Nov 27 05:00:00 benchhost bench: bird_alert %s sensor %ld out of range\n", tag, i);
 		used += (size_t)len;
 		if (sizeof(buf) - used < 256) {
 			write_all(fd, buf, used);
@@ -129,9 +130,9 @@ int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "paced") == 0)
 		return paced(argv[2], atol(argv[3]), atol(argv[4]), argv[5]);
-	if (argc == 4 && strcmp(argv[1], "flood") == 0)
-		return flood(atoi(argv[2]), atol(argv[3]));
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "flood") == 0)
+		return flood(atoi(argv[2]), atol(argv[3]), argc == 5 ? argv[4] : "r1");
 	fprintf(stderr, "usage: bench_send paced tcp:PORT|file:PATH N INTERVAL_MS PREFIX\n"
-			"       bench_send flood PORT N\n");
+			"       bench_send flood PORT N [TAG]\n");
 	return 2;
 }
