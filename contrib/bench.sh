@@ -5,7 +5,8 @@
 # _build/bench-results.md; progress to stderr.  Takes a few minutes (the
 # seed-style baseline starts one Perl process per alert).
 #
-# usage: contrib/bench.sh   (environment: LAT_N, INTERVAL, SEED_N, FLOOD_N)
+# usage: contrib/bench.sh   (environment: LAT_N, LAT_ROUNDS, INTERVAL, SEED_N,
+#                             FLOOD_N, FLOOD_ROUNDS)
 set -eu
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 build="$srcdir/_build"

@@ -125,15 +125,13 @@ omtw_err oauth1_params_add_form(oauth1_params *p, const char *form, size_t len)
 	return OMTW_OK;
 }
 
-char *oauth1_encode(const char *s, size_t len)
+/* Percent-encode len bytes of s into o (room for 3 * len); returns the end. */
+static char *encode_into(char *o, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	/* RFC 3986 unreserved: ALPHA DIGIT - . _ ~ (one bit per ASCII byte) */
 	static const unsigned long long unreserved[2] = { 0x03FF600000000000ULL, 0x47FFFFFE87FFFFFEULL };
-	char *out = malloc(3 * len + 1), *o = out;
 
-	if (out == NULL)
-		return NULL;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 128 && (unreserved[c >> 6] >> (c & 63) & 1)) {
@@ -144,7 +142,15 @@ char *oauth1_encode(const char *s, size_t len)
 			*o++ = hex[c & 15];
 		}
 	}
-	*o = '\0';
+	return o;
+}
+
+char *oauth1_encode(const char *s, size_t len)
+{
+	char *out = malloc(3 * len + 1);
+
+	if (out != NULL)
+		*encode_into(out, s, len) = '\0';
 	return out;
 }
 
@@ -359,17 +365,30 @@ omtw_err oauth1_nonce(char out[OAUTH1_NONCE_LEN + 1])
 	return OMTW_OK;
 }
 
-/* Append k="enc(v)" to the header, with the ", " separator after the first. */
+/* Append k="enc(v)" to the header, with the ", " separator after the first
+ * (encoded on the stack: no allocation for the usual short fields). */
 static int header_add(es_str_t **h, int *first, const char *k, const char *v)
 {
-	char *ek = encode_str(k), *ev = encode_str(v);
-	int r = ek == NULL || ev == NULL ||
-		(!*first && es_addBuf(h, ", ", 2)) ||
-		es_addBuf(h, ek, strlen(ek)) || es_addBuf(h, "=\"", 2) ||
-		es_addBuf(h, ev, strlen(ev)) || es_addChar(h, '"');
+	size_t kl = strlen(k), vl = strlen(v), need = 3 * (kl + vl) + 5;
+	char stackbuf[512], *buf = need <= sizeof(stackbuf) ? stackbuf : malloc(need), *o;
+	int r;
+
+	if (buf == NULL)
+		return 1;
+	o = buf;
+	if (!*first) {
+		*o++ = ',';
+		*o++ = ' ';
+	}
+	o = encode_into(o, k, kl);
+	*o++ = '=';
+	*o++ = '"';
+	o = encode_into(o, v, vl);
+	*o++ = '"';
+	r = es_addBuf(h, buf, (es_size_t)(o - buf));
 	*first = 0;
-	free(ek);
-	free(ev);
+	if (buf != stackbuf)
+		free(buf);
 	return r;
 }
 
