@@ -160,11 +160,10 @@ for name, k in rows:
     print("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |" % (name, len(l), q(l, .5), q(l, .99), l[0], l[-1], rate, ratio))
 fl, rs = res["lat_floor"][0], res["lat_rsyslog"][0]
 if om and fl and rs:
-    print("\nmedians: omtwitter %.2f ms; rsyslogd's own hops (imtcp -> main queue -> action queue) %.2f ms + "
-          "the HTTP floor %.2f ms = %.2f ms (both end in a Python receiver: its wake-up is counted twice); "
-          "the rest, at least %.2f ms, is the module (shaping, flood control, request) and posting from a "
-          "daemon thread" % (q(om, .5), q(rs, .5), q(fl, .5), q(rs, .5) + q(fl, .5),
-                                                          q(om, .5) - q(rs, .5) - q(fl, .5)))
+    print("\nmedians: omtwitter %.2f ms = rsyslogd's own hops (imtcp -> main queue -> action queue: "
+          "%.2f ms with no module) + an HTTP post (the floor: %.2f ms) %+.2f ms. Both baselines end in a "
+          "Python receiver, so their sum counts one wake-up twice: the module's own share is within "
+          "that" % (q(om, .5), q(rs, .5), q(fl, .5), q(om, .5) - q(rs, .5) - q(fl, .5)))
 PY
 
 echo "== flood: $FLOOD_N lines, $FLOOD_ROUNDS rounds" >&2
