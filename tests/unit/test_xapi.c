@@ -140,34 +140,54 @@ static void test_transport_error(void)
 	xapi_client_free(c);
 }
 
+/* Read one request (head and the small body that follows it) into req. */
+static void read_request(int c, char *req, size_t cap)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	req[0] = '\0';
+	while (got < cap - 1 && (r = read(c, req + got, cap - 1 - got)) > 0) {
+		got += (size_t)r;
+		req[got] = '\0';
+		char *body = strstr(req, "\r\n\r\n"), *cl = strcasestr(req, "content-length:");
+		if (body && (!cl || strlen(body + 4) >= strtoul(cl + 15, NULL, 10)))
+			break;
+	}
+}
+
+/* A socket listening on a free loopback port (*port), or -1. */
+static int loopback_listener(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 4) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
 /* Serve one canned HTTP response on a loopback port from a child process;
  * returns the port (the child exits after one request). */
 static int canned_server(const char *response, pid_t *child)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int s = socket(AF_INET, SOCK_STREAM, 0), c, port;
+	int port, c, s = loopback_listener(&port);
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 1) != 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &len) != 0)
+	if (s < 0)
 		return -1;
-	port = ntohs(a.sin_port);
 	if ((*child = fork()) == 0) {
 		char req[8192];
-		size_t got = 0;
-		ssize_t r;
 		alarm(10);
 		if ((c = accept(s, NULL, NULL)) < 0)
 			_exit(1);
-		/* read the head and the small body that follows it */
-		while (got < sizeof(req) - 1 && (r = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
-			got += (size_t)r;
-			req[got] = '\0';
-			char *body = strstr(req, "\r\n\r\n"), *cl = strcasestr(req, "content-length:");
-			if (body && (!cl || strlen(body + 4) >= strtoul(cl + 15, NULL, 10)))
-				break;
-		}
+		read_request(c, req, sizeof(req));
 		if (write(c, response, strlen(response)) < 0)
 			_exit(1);
 		close(c);
@@ -246,35 +266,22 @@ static void test_handles(void)
  * each request's Authorization header goes to fd out, one per line. */
 static int recording_server(int n, int out, pid_t *child)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int s = socket(AF_INET, SOCK_STREAM, 0), port;
 	const char *answer = "{\"data\":{\"id\":\"1860000000000000002\",\"x\":1}}";
 	char resp[512];
+	int port, s = loopback_listener(&port);
 
+	if (s < 0)
+		return -1;
 	snprintf(resp, sizeof(resp), "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(answer), answer);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 4) != 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &len) != 0)
-		return -1;
-	port = ntohs(a.sin_port);
 	if ((*child = fork()) == 0) {
 		alarm(20);
 		for (int i = 0; i < n; i++) {
 			char req[8192], *h, *e;
-			size_t got = 0;
-			ssize_t r;
 			int c = accept(s, NULL, NULL);
 			if (c < 0)
 				_exit(1);
-			while (got < sizeof(req) - 1 && (r = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
-				got += (size_t)r;
-				req[got] = '\0';
-				char *body = strstr(req, "\r\n\r\n"), *cl = strcasestr(req, "content-length:");
-				if (body && (!cl || strlen(body + 4) >= strtoul(cl + 15, NULL, 10)))
-					break;
-			}
+			read_request(c, req, sizeof(req));
 			if ((h = strcasestr(req, "\r\nAuthorization: ")) != NULL && (e = strstr(h + 2, "\r\n")) != NULL) {
 				if (write(out, h + 17, (size_t)(e - h - 17)) < 0 || write(out, "\n", 1) < 0)
 					_exit(1);
