@@ -24,6 +24,7 @@ omtw_err admission_admit(const admission *ad, const char *text, const char *key,
 	omtw_err e;
 
 	*v = FLOOD_POST;
+	memset(ticket, 0, sizeof(*ticket)); /* defined also for an empty alert (never admitted) */
 	memset(parts, 0, sizeof(*parts));
 	pthread_mutex_lock(ad->mut);
 	if (keymemo_get(ad->memo, h, src, srclen, ticket->id) &&

@@ -30,8 +30,8 @@ typedef struct admission {
 
 /* The verdict for text (key: the rendered dedup key, NULL: the text decides
  * which alert it is); for FLOOD_POST also its parts (possibly none, or one
- * empty part: nothing left to post) and its ticket.  On an error nothing
- * is counted and parts are empty. */
+ * empty part: nothing left to post, never admitted, ticket zero) and its
+ * ticket.  On an error nothing is counted and parts are empty. */
 omtw_err admission_admit(const admission *ad, const char *text, const char *key, time_t now,
 			 flood_verdict *v, flood_ticket *ticket, tt_parts *parts);
 
