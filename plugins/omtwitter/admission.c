@@ -20,7 +20,8 @@ omtw_err admission_admit(const admission *ad, const char *text, const char *key,
 	size_t srclen = strlen(src);
 	uint64_t h = keymemo_hash(ad->memo, src, srclen);
 	char *prepared = NULL;
-	bool sizeMatters = false, counted = false;
+	bool counted = false;
+	int sizeMatters = 0;
 	omtw_err e;
 
 	*v = FLOOD_POST;
@@ -44,11 +45,11 @@ omtw_err admission_admit(const admission *ad, const char *text, const char *key,
 		if (key == NULL)
 			key = prepared;
 		pthread_mutex_lock(ad->mut);
-		sizeMatters = flood_size_matters(ad->flood, key, strlen(key), now, ticket);
-		keymemo_put(ad->memo, h, src, srclen, ticket->id);
-		if (!sizeMatters) {
-			e = flood_admit_id(ad->flood, ticket, prepared, strlen(prepared), 1, now, v);
-			if (e == OMTW_OK)
+		e = flood_size_matters(ad->flood, key, strlen(key), now, ticket, &sizeMatters);
+		if (e == OMTW_OK) { /* only a real id is remembered */
+			keymemo_put(ad->memo, h, src, srclen, ticket->id);
+			if (!sizeMatters &&
+			    (e = flood_admit_id(ad->flood, ticket, prepared, strlen(prepared), 1, now, v)) == OMTW_OK)
 				note_change(ad);
 		}
 		pthread_mutex_unlock(ad->mut);

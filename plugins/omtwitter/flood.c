@@ -376,16 +376,20 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 	return OMTW_OK;
 }
 
-int flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id)
+omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id,
+			    int *matters)
 {
 	fentry *e;
+	omtw_err err;
 
-	if (key_id(f, key, keylen, id->id) != OMTW_OK)
-		return 1; /* flood_admit_id will decide */
+	if ((err = key_id(f, key, keylen, id->id)) != OMTW_OK)
+		return err;
 	e = flood_find(f, id->id);
 	if (e && f->cfg.dedup_window > 0 && now < e->window_end)
-		return 0; /* a repeat: counted */
-	return budget_allows(f, 1, f->pending > 0, now); /* no room even for one: held */
+		*matters = 0; /* a repeat: counted */
+	else
+		*matters = budget_allows(f, 1, f->pending > 0, now); /* no room even for one: held */
+	return OMTW_OK;
 }
 
 void flood_posted(flood *f, const flood_ticket *t)

@@ -74,11 +74,13 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 		     flood_ticket *ticket);
 
 /* Does what the alert costs (nposts) matter for its verdict?  (*id: the
- * key's id, for flood_admit_id.)  0 when
- * flood_admit will count or hold it whatever its size (a repeat within the
- * window, or no budget even for one post), so the caller need not shape a
- * text that will not be posted (in a flood, nearly every alert). */
-int flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id);
+ * key's id, for flood_admit_id.)  *matters is 0 when flood_admit will
+ * count or hold it whatever its size (a repeat within the window, or no
+ * budget even for one post), so the caller need not shape a text that will
+ * not be posted (in a flood, nearly every alert).  OMTW_ECRYPTO when the
+ * key could not be hashed: then there is no id. */
+omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id,
+			    int *matters);
 /* flood_admit for the id flood_size_matters gave (the key is hashed once). */
 omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size_t textlen,
 			int nposts, time_t now, flood_verdict *verdict);

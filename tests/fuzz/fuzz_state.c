@@ -48,8 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the module's path: when the size does not matter, it is not posted */
 	{
 		flood_ticket id;
-		int matters = flood_size_matters(f, "k", 1, NOW, &id);
-		if (flood_admit_id(f, &id, "text", 4, 1, NOW, &v) != OMTW_OK || (!matters && v == FLOOD_POST))
+		int matters = 1;
+		if (flood_size_matters(f, "k", 1, NOW, &id, &matters) != OMTW_OK ||
+		    flood_admit_id(f, &id, "text", 4, 1, NOW, &v) != OMTW_OK || (!matters && v == FLOOD_POST))
 			abort();
 		/* and its memo path: a repeat by id counts exactly as the full path would */
 		before = flood_pending(f, &distinct);
