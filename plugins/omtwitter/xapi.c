@@ -442,6 +442,7 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 	char *url = NULL, *authhdr = NULL;
 	size_t ulen = strlen(c->endpoint) + strlen(path) + 1;
 	int post = strcmp(method, "POST") == 0;
+	int ahead = post && json && extra == NULL; /* its header can be signed ahead */
 	omtw_err e = OMTW_ENOMEM;
 	CURLcode rc;
 
@@ -454,7 +455,7 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 	if ((url = malloc(ulen)) == NULL)
 		goto done;
 	snprintf(url, ulen, "%s%s", c->endpoint, path);
-	if (post && json && extra == NULL && presigned_take(c, keys, path, &authhdr)) {
+	if (ahead && presigned_take(c, keys, path, &authhdr)) {
 		res->presigned = 1;
 	} else if ((e = sign_header(keys, method, url, extra, &authhdr)) != OMTW_OK) {
 		goto done;
@@ -487,7 +488,7 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 		read_limit(c->curl, "x-app-limit-24hour", &res->app24);
 	}
 	e = OMTW_OK;
-	if (post && json && extra == NULL) /* after the answer: off the next alert's path */
+	if (ahead) /* after the answer: off the next alert's path */
 		presign(c, keys, url, path);
 done:
 	/* the handle must not keep pointers to what is freed below */

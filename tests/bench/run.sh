@@ -62,8 +62,7 @@ with open(sys.argv[2], "a") as out:
         out.flush()
 PY
 TB_PIDS="$TB_PIDS $!"
-i=0
-until [ -s "$TB/udp.port" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for_file "$TB/udp.port" 10 || bail "the UDP receiver did not start"
 rs_conf <<CONF
 template(name="bench_text" type="string" string="%msg:2:\$%")
 if \$msg contains "lat_omtwitter" then {
@@ -77,8 +76,8 @@ if \$msg contains "lat_rsyslog" then {
 }
 CONF
 rs_start
-# udp_count PREFIX: lines the receiver got that start with PREFIX
-udp_count() { grep -c "\"text\": \"$1 " "$TB/udp.jsonl" 2>/dev/null || true; }
+# udp_has PREFIX N: the receiver got N lines that start with PREFIX
+udp_has() { n=$(grep -c "\"text\": \"$1 " "$TB/udp.jsonl" 2>/dev/null); [ "${n:-0}" -ge "$2" ]; }
 # omtwitter and the floor take turns, LAT_ROUNDS rounds each, so that the
 # machine's drift (a shared VM's neighbours) falls on both alike; each
 # round's first post opens the connection and is not measured
@@ -91,8 +90,7 @@ for r in $(seq "$LAT_ROUNDS"); do
 	"$BENCH/bench_send" paced "tcp:$TCP_PORT" "$per" "$INTERVAL" lat_omtwitter
 	wait_posts lat_omtwitter $((per * r)) 60 || echo "omtwitter: not all posts of round $r arrived" >&2
 	"$BENCH/bench_send" paced "tcp:$TCP_PORT" "$per" "$INTERVAL" lat_rsyslog
-	i=0
-	while [ "$(udp_count lat_rsyslog)" -lt $((per * r)) ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_until udp_has lat_rsyslog $((per * r)) || echo "rsyslogd alone: not all lines of round $r arrived" >&2
 done
 rs_stop
 
