@@ -9,10 +9,18 @@
 # FUZZ_SECONDS (default 20); the Debian package (built, checked with
 # lintian, installed and purged); and `make distcheck`.
 # Counts are individual TAP checks; a step that cannot run counts as failed.
+#
+# Every test runs under a timeout (tests/timed.sh, TEST_TIMEOUT), and every
+# step under what is left of SUITE_SECONDS (default 84 min, CI allows 90):
+# a hang fails a test or a step, the run still ends with the summary line.
+# Each step says when it starts and how long it took.
 set -u
+started=$(date +%s)
+deadline=$((started + ${SUITE_SECONDS:-5040}))
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 build="$srcdir/_build"
 "$srcdir/contrib/setup.sh" "$build" || { echo "0 passed, 1 failed"; exit 1; }
+exec 3>&2 # the steps' progress lines, also while a step's output goes to a log
 
 passed=0 failed=0 skipped=0
 logdir="$build/suite-logs"
@@ -30,6 +38,9 @@ add_log() {
 	s=$((s + k)) # known gaps (TAP TODO) are reported as skipped
 	if [ -z "$p" ]; then
 		echo "== $1: no test results" >&2
+		# stopped by the time limit: the test it was in, and how far it got
+		last=$(ls -t "$(dirname "$2")"/*/*.log 2>/dev/null | head -n 1)
+		[ -n "$last" ] && { echo "   newest test log: $last"; tail -n 15 "$last" | sed 's/^/   /'; } >&2
 		failed=$((failed + 1))
 		return
 	fi
@@ -46,7 +57,7 @@ add_log() {
 add_step() {
 	name=$1
 	shift
-	if "$@" > "$logdir/$name.log" 2>&1; then
+	if timed "$name" "$@" > "$logdir/$name.log" 2>&1; then
 		echo "== $name: passed" >&2
 		passed=$((passed + 1))
 	else
@@ -56,21 +67,53 @@ add_step() {
 	fi
 }
 
+# timed NAME CMD...: run CMD within what is left of the suite's time, and
+# say on stderr when it starts and how long it took.
+timed() {
+	tname=$1
+	shift
+	left=$((deadline - $(date +%s)))
+	if [ "$left" -lt 60 ]; then
+		echo "-- $tname: not run, the suite's time (SUITE_SECONDS) is used up" >&3
+		return 1
+	fi
+	echo "-- $tname: started at $(date -u +%H:%M:%S), $(($(date +%s) - started)) s into the run" >&3
+	t0=$(date +%s)
+	timeout -k 30 "$left" "$@"
+	st=$?
+	[ "$st" -eq 124 ] && echo "-- $tname: stopped, the suite's time (SUITE_SECONDS) ran out" >&3
+	echo "-- $tname: took $(($(date +%s) - t0)) s" >&3
+	return "$st"
+}
+
+# slowest DIR...: the five slowest tests of a run (tests/timed.sh notes
+# each test's time at the end of its log).
+slowest() {
+	for d in "$@"; do
+		for f in "$d"/*.log; do
+			[ -f "$f" ] && sed -n "s|^# time: \([0-9]*\) s\$|\1 ${f#"$build"/}|p" "$f"
+		done
+	done | sort -rn | head -n 5 | sed 's/^\([0-9]*\) \(.*\)/   slowest: \2 (\1 s)/' >&2
+}
+
 cd "$build"
+# a step stopped by the time limit writes no summary: never count an old one
+rm -f tests/test-suite*.log sanitizers/tests/test-suite*.log
 unit=$(make -s --no-print-directory -C tests print-unit-tests | tail -n 1)
 
 # 1. everything, gcc build
-make -C tests check > "$logdir/check.out" 2>&1
+timed "unit and integration tests" make -C tests check > "$logdir/check.out" 2>&1
 add_log "unit and integration tests" tests/test-suite.log
+slowest tests/unit tests/integration tests/fuzz
 
 # the Debian package from the release tarball: build, lintian, install into
 # this system, load by name, purge; and make install DESTDIR=...
-make -C tests check TESTS=package/debian.sh TEST_SUITE_LOG=test-suite-package.log \
+timed "Debian package" make -C tests check TESTS=package/debian.sh TEST_SUITE_LOG=test-suite-package.log \
 	> "$logdir/package.out" 2>&1
 add_log "Debian package and make install" tests/test-suite-package.log
 
 # 2. unit tests under valgrind: any error or definite leak fails the test
-make -C tests check TESTS="$unit" TEST_SUITE_LOG=test-suite-valgrind.log \
+timed "unit tests under valgrind" make -C tests check TESTS="$unit" TEST_SUITE_LOG=test-suite-valgrind.log \
 	TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	> "$logdir/valgrind.out" 2>&1
 add_log "unit tests under valgrind" tests/test-suite-valgrind.log
@@ -81,13 +124,13 @@ tree=$(sed -n 's/^RSYSLOG_SRC = //p' Makefile)
 mkdir -p "$asan"
 add_step "clang-sanitizer-build" sh -c "cd '$asan' && '$srcdir/configure' CC=clang \
 	--enable-sanitizers --enable-fuzzing --with-rsyslog-source='$tree' && make -j\$(nproc)"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	make -C "$asan/tests" check TESTS="$unit" > "$logdir/asan.out" 2>&1
+timed "unit tests under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1 make -C "$asan/tests" check TESTS="$unit" > "$logdir/asan.out" 2>&1
 add_log "unit tests under ASan+UBSan (clang)" "$asan/tests/test-suite.log"
 # the module built with ASan+UBSan, loaded into Debian's rsyslogd with the
 # sanitizer runtime preloaded, through the integration tests that drive it
-RS_ASAN_RUNTIME=$(clang -print-file-name=libclang_rt.asan-x86_64.so) \
-	make -C "$asan/tests" check TEST_SUITE_LOG=test-suite-asan-rsyslogd.log \
+timed "integration tests with ASan+UBSan" \
+	env RS_ASAN_RUNTIME="$(clang -print-file-name=libclang_rt.asan-x86_64.so)" make -C "$asan/tests" check TEST_SUITE_LOG=test-suite-asan-rsyslogd.log \
 	TESTS="integration/post-alert.sh integration/post-alert-https.sh integration/delivery-outcomes.sh
 	       integration/shaping.sh integration/flood.sh integration/faults.sh integration/secrets.sh" \
 	> "$logdir/asan-rsyslogd.out" 2>&1
@@ -98,6 +141,7 @@ grep '^fuzz ' "$logdir/fuzzing.log" | sed 's/^/   /' >&2
 # 4. the distribution builds and passes its tests from a tarball
 add_step "distcheck" make distcheck
 
+echo "-- the whole run took $(($(date +%s) - started)) s" >&2
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -48,10 +48,9 @@ rs_start
 posts() { record texts --path /2/tweets --status 201 | grep -c -- "$1"; }
 # wait_posts N PATTERN: until N posts contain PATTERN
 wait_posts() {
-	i=0
+	local end=$((SECONDS + TB_TIMEOUT))
 	while [ "$(posts "$2")" -lt "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt $((TB_TIMEOUT * 10)) ] && return 1
+		[ $SECONDS -ge $end ] && return 1
 		sleep 0.1
 	done
 }
@@ -80,11 +79,8 @@ kill -HUP "$RS_PID" # the digest timers must survive a HUP
 sleep 1
 send_line $(for i in $(seq -w 100); do echo "burst_alert_$i"; done)
 wait_posts 5 "^burst_alert_[0-9]*\$"; ok $? "100 distinct alerts with ratelimit.burst=5: five posts"
-i=0
-while [ "$(digest_total burst_alert_)" -lt 95 ] && [ $i -lt $((TB_TIMEOUT * 10)) ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+digests_reach() { [ "$(digest_total "$1")" -ge "$2" ]; }
+wait_until digests_reach burst_alert_ 95
 sleep 1
 [ "$(posts '^burst_alert_[0-9]*$')" -eq 5 ]; ok $? "no more than five posted one by one"
 [ "$(digest_total burst_alert_)" -eq 95 ]; ok $? "the digests' counts add up to exactly 95 ($(digest_total burst_alert_))"

@@ -68,21 +68,22 @@ bail() {
 	exit 1
 }
 
+# The waits below poll every 0.1 s against a wall-clock deadline (bash's
+# SECONDS), not a count of polls: on a loaded machine a poll that runs a
+# program takes far longer than 0.1 s.
 tb_wait_exit() { # PID SECONDS
-	i=0
+	local end=$((SECONDS + $2))
 	while kill -0 "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($2 * 10)) ] && return 1
+		[ $SECONDS -ge $end ] && return 1
 		sleep 0.1
 	done
 	return 0
 }
 
 wait_for_file() { # FILE [SECONDS]
-	i=0
+	local end=$((SECONDS + ${2:-$TB_TIMEOUT}))
 	while [ ! -s "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt $((${2:-$TB_TIMEOUT} * 10)) ] && return 1
+		[ $SECONDS -ge $end ] && return 1
 		sleep 0.1
 	done
 }
@@ -170,12 +171,10 @@ record() {
 
 # wait_for_calls N [FILTER-ARGS...]: until N matching calls are recorded.
 wait_for_calls() {
-	want=$1
+	local want=$1 end=$((SECONDS + TB_TIMEOUT))
 	shift
-	i=0
 	while [ "$(record count "$@" 2>/dev/null || echo 0)" -lt "$want" ]; do
-		i=$((i + 1))
-		[ $i -gt $((TB_TIMEOUT * 10)) ] && return 1
+		[ $SECONDS -ge $end ] && return 1
 		sleep 0.1
 	done
 }
@@ -183,10 +182,9 @@ wait_for_calls() {
 # wait_until CMD [ARGS...]: run CMD quietly until it succeeds or TB_TIMEOUT
 # seconds pass, then once more with its output (and exit status) shown.
 wait_until() {
-	i=0
+	local end=$((SECONDS + TB_TIMEOUT))
 	until "$@" > /dev/null; do
-		i=$((i + 1))
-		[ $i -gt $((TB_TIMEOUT * 10)) ] && break
+		[ $SECONDS -ge $end ] && break
 		sleep 0.1
 	done
 	"$@"
@@ -194,9 +192,9 @@ wait_until() {
 
 # wait_for_log PATTERN: until rsyslogd.log has a line matching PATTERN (15 s).
 wait_for_log() {
-	i=0
-	while ! grep -q "$1" "$TB/rsyslogd.log" 2>/dev/null && [ $i -lt 150 ]; do
-		sleep 0.1; i=$((i + 1))
+	local end=$((SECONDS + 15))
+	while ! grep -q "$1" "$TB/rsyslogd.log" 2>/dev/null && [ $SECONDS -lt $end ]; do
+		sleep 0.1
 	done
 }
 
@@ -256,7 +254,10 @@ rs_stop() {
 		ok $? "rsyslogd runs with the ASan runtime and the instrumented module"
 	fi
 	kill -TERM "$RS_PID" 2>/dev/null
-	tb_wait_exit "$RS_PID" 60 || bail "rsyslogd did not stop"
+	if ! tb_wait_exit "$RS_PID" 60; then
+		rs_stacks
+		bail "rsyslogd did not stop within 60 s of SIGTERM"
+	fi
 	if [ -n "${RS_ASAN_RUNTIME:-}" ]; then
 		! ls "$TB"/asan.* "$TB"/ubsan.* >/dev/null 2>&1
 		ok $? "ASan+UBSan: no error and no leak reported" || cat "$TB"/asan.* "$TB"/ubsan.* 2>/dev/null | head -40 | diag
@@ -267,6 +268,17 @@ rs_stop() {
 			grep -Eq 'definitely lost: 0 bytes|no leaks are possible' "$vg"
 		ok $? "valgrind: rsyslogd with the module had no memory errors and no leaks" || diag "$vg"
 	fi
+}
+
+# rs_stacks: every thread's stack of the running rsyslogd into the log (a
+# hang is then diagnosed from the CI log alone), and its own last words.
+rs_stacks() {
+	if command -v gdb >/dev/null; then
+		echo "# --- stacks of rsyslogd $RS_PID"
+		timeout 60 gdb -p "$RS_PID" -batch -ex "thread apply all bt" 2>&1 |
+			grep -E '^(Thread|#)' | head -n 200 | diag
+	fi
+	[ -f "$TB/rsyslogd.out" ] && { echo "# --- rsyslogd.out"; tail -n 20 "$TB/rsyslogd.out" | diag; }
 }
 
 # send_line TEXT...: one syslog line per argument over TCP.

@@ -2,6 +2,7 @@
  * rate-limit headers, headers signed ahead. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -156,6 +157,20 @@ static void read_request(int c, char *req, size_t cap)
 	}
 }
 
+/* A test server child ends after this many seconds whatever happens, so a
+ * client that never comes cannot hang the test; SIGALRM is made fatal here,
+ * as the test may have inherited it ignored or blocked from its runner. */
+static void child_deadline(unsigned seconds)
+{
+	sigset_t s;
+
+	signal(SIGALRM, SIG_DFL);
+	sigemptyset(&s);
+	sigaddset(&s, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	alarm(seconds);
+}
+
 /* A socket listening on a free loopback port (*port), or -1. */
 static int loopback_listener(int *port)
 {
@@ -184,7 +199,7 @@ static int canned_server(const char *response, pid_t *child)
 		return -1;
 	if ((*child = fork()) == 0) {
 		char req[8192];
-		alarm(10);
+		child_deadline(10);
 		if ((c = accept(s, NULL, NULL)) < 0)
 			_exit(1);
 		read_request(c, req, sizeof(req));
@@ -275,7 +290,7 @@ static int recording_server(int n, int out, pid_t *child)
 	snprintf(resp, sizeof(resp), "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(answer), answer);
 	if ((*child = fork()) == 0) {
-		alarm(20);
+		child_deadline(20);
 		for (int i = 0; i < n; i++) {
 			char req[8192], *h, *e;
 			int c = accept(s, NULL, NULL);
