@@ -132,7 +132,8 @@ add_log "unit tests under ASan+UBSan (clang)" "$asan/tests/test-suite.log"
 timed "integration tests with ASan+UBSan" \
 	env RS_ASAN_RUNTIME="$(clang -print-file-name=libclang_rt.asan-x86_64.so)" make -C "$asan/tests" check TEST_SUITE_LOG=test-suite-asan-rsyslogd.log \
 	TESTS="integration/post-alert.sh integration/post-alert-https.sh integration/delivery-outcomes.sh
-	       integration/shaping.sh integration/flood.sh integration/faults.sh integration/secrets.sh" \
+	       integration/shaping.sh integration/flood.sh integration/faults.sh integration/secrets.sh
+	       integration/stop-during-request.sh" \
 	> "$logdir/asan-rsyslogd.out" 2>&1
 add_log "integration tests, module with ASan+UBSan in rsyslogd" "$asan/tests/test-suite-asan-rsyslogd.log"
 add_step "fuzzing" make -C "$asan/tests" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"

@@ -129,7 +129,8 @@ typedef struct _instanceData {
 	long syncMs;            /* statefile.sync: most ms before a change is saved */
 	int saveDue;            /* the timer owes a save (state changed) */
 	int activated;          /* state loaded: startFlood ran */
-	int timerStarted, timerStop;
+	int timerStarted, timerStop; /* timerStop: also the digest's requests' stop flag */
+	int *shutdownImmdt;     /* rsyslog's, see SetShutdownImmdtPtr */
 	struct wrkrInstanceData *timerWrkr;
 	struct _instanceData *next; /* the module's actions in one configuration */
 
@@ -705,9 +706,14 @@ BEGINdoAction
 	credref_t *cr = NULL;
 	xapi_result res;
 	const char *text;
-	int listed = 0, saveLater = 0;
+	int listed = 0, saveLater = 0, cancelState;
 CODESTARTdoAction
+	/* rsyslog may cancel this thread at a stop; not in here, where that
+	 * could leave a lock held (ours, libcurl's, OpenSSL's) and hang the
+	 * stop itself.  A stop ends a slow request through the stop flag. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancelState);
 	pData = pWrkrData->pData;
+	xapi_client_set_stop(pWrkrData->api, __atomic_load_n(&pData->shutdownImmdt, __ATOMIC_RELAXED));
 	text = (const char *)ppString[0];
 	if (!pData->activated) { /* the module's configuration check failed (logged) */
 		LogError(0, RS_RET_DISABLE_ACTION, "omtwitter[%s]: not activated because of the "
@@ -778,7 +784,15 @@ finalize_it:
 	else
 		freeAlert(a); /* counted, held, or never admitted */
 	pWrkrData->justFailed = iRet == RS_RET_SUSPENDED;
+	pthread_setcancelstate(cancelState, NULL);
 ENDdoAction
+
+/* rsyslog's "shut down immediately" flag, for doAction's requests (the
+ * same flag for all workers of the action's queue). */
+BEGINSetShutdownImmdtPtr
+CODESTARTSetShutdownImmdtPtr
+	__atomic_store_n(&pData->shutdownImmdt, pPtr, __ATOMIC_RELAXED);
+ENDSetShutdownImmdtPtr
 
 /* ---- the digest timer ---- */
 
@@ -915,6 +929,7 @@ static void startFlood(instanceData *pData)
 		return;
 	}
 	pData->timerWrkr->pData = pData;
+	xapi_client_set_stop(pData->timerWrkr->api, &pData->timerStop);
 	if (pthread_create(&pData->timer, NULL, digestTimer, pData) != 0) {
 		LogError(errno, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer", pData->name);
 		return;
@@ -927,7 +942,7 @@ static void stopFlood(instanceData *pData)
 {
 	if (pData->timerStarted) {
 		pthread_mutex_lock(&pData->floodMut);
-		pData->timerStop = 1;
+		__atomic_store_n(&pData->timerStop, 1, __ATOMIC_RELAXED);
 		pthread_cond_signal(&pData->timerCond);
 		pthread_mutex_unlock(&pData->floodMut);
 		pthread_join(pData->timer, NULL);
@@ -1334,6 +1349,7 @@ CODEqueryEtryPt_STD_OMOD8_QUERIES
 CODEqueryEtryPt_STD_CONF2_OMOD_QUERIES
 CODEqueryEtryPt_STD_CONF2_QUERIES
 CODEqueryEtryPt_doHUP
+CODEqueryEtryPt_SetShutdownImmdtPtr
 ENDqueryEtryPt
 
 BEGINmodInit()

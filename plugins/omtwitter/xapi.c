@@ -36,8 +36,27 @@ struct xapi_client {
 	size_t len;
 	long presign_ttl;
 	presigned next;
+	const int *stop;         /* give up while *stop (xapi_client_set_stop) */
 	char curlerr[CURL_ERROR_SIZE];
 };
+
+static int stopping(const xapi_client *c)
+{
+	return c->stop && __atomic_load_n(c->stop, __ATOMIC_RELAXED) != 0;
+}
+
+/* libcurl's progress callback (about once a second while waiting, more
+ * often while data flows): nonzero aborts the transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return stopping(arg);
+}
+
+void xapi_client_set_stop(xapi_client *c, const int *flag)
+{
+	c->stop = flag;
+}
 
 const char *xapi_outcome_name(xapi_outcome o)
 {
@@ -165,6 +184,9 @@ omtw_err xapi_client_new(const xapi_config *cfg, xapi_client **out,
 	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curlerr) ||
 	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) ||
 	    curl_easy_setopt(h, CURLOPT_WRITEDATA, c) ||
+	    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) ||
+	    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) ||
+	    curl_easy_setopt(h, CURLOPT_XFERINFODATA, c) ||
 	    curl_easy_setopt(h, CURLOPT_USERAGENT, cfg->user_agent ? cfg->user_agent : "omtwitter") ||
 	    (cfg->cacert && curl_easy_setopt(h, CURLOPT_CAINFO, cfg->cacert)) ||
 	    (cfg->capath && curl_easy_setopt(h, CURLOPT_CAPATH, cfg->capath)) ||
@@ -346,6 +368,8 @@ static void transport_error(xapi_client *c, CURLcode rc, xapi_result *res)
 		what = "cannot connect to the endpoint"; break;
 	case CURLE_OPERATION_TIMEDOUT:
 		what = "request timed out"; break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		what = "stopped (shutting down)"; break;
 	default:
 		what = "transfer failed"; break;
 	}
@@ -476,7 +500,7 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	}
-	rc = curl_easy_perform(c->curl);
+	rc = stopping(c) ? CURLE_ABORTED_BY_CALLBACK : curl_easy_perform(c->curl);
 	res->curl_code = (int)rc;
 	if (rc != CURLE_OK) {
 		transport_error(c, rc, res);
@@ -488,7 +512,7 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 		read_limit(c->curl, "x-app-limit-24hour", &res->app24);
 	}
 	e = OMTW_OK;
-	if (ahead) /* after the answer: off the next alert's path */
+	if (ahead && !stopping(c)) /* after the answer: off the next alert's path */
 		presign(c, keys, url, path);
 done:
 	/* the handle must not keep pointers to what is freed below */

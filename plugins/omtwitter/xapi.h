@@ -67,6 +67,13 @@ omtw_err xapi_client_new(const xapi_config *cfg, xapi_client **out,
 			 char *err, size_t errlen);
 void xapi_client_free(xapi_client *c);
 
+/* While *flag is nonzero (NULL: never), no request is started and one in
+ * progress is given up within about a second: the call ends XAPI_TRANSIENT
+ * ("stopped"), so the alert is retried later, not lost.  rsyslog's "shut
+ * down immediately" flag, so that a slow answer does not hold up a stop.
+ * Read atomically; it may be set by another thread. */
+void xapi_client_set_stop(xapi_client *c, const int *flag);
+
 /* POST /2/tweets {"text": text[, "reply": {"in_reply_to_tweet_id": reply_to}]}.
  * Returns OMTW_OK whenever a result was produced (see res->outcome). */
 omtw_err xapi_post_tweet(xapi_client *c, const omtw_creds *cr, const char *text,

@@ -2,6 +2,7 @@
  * rate-limit headers, headers signed ahead. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -426,6 +427,73 @@ static void test_presigned(void)
 	ok(strstr(got[1], "secret") == NULL, "no secret in a header signed ahead");
 }
 
+/* A server that takes requests and never answers (until killed). */
+static int silent_server(pid_t *child)
+{
+	int port, s = loopback_listener(&port);
+
+	if (s < 0)
+		return -1;
+	if ((*child = fork()) == 0) {
+		child_deadline(60);
+		for (;;) {
+			char req[8192];
+			int c = accept(s, NULL, NULL);
+			if (c < 0)
+				_exit(1);
+			read_request(c, req, sizeof(req));
+		}
+	}
+	close(s);
+	return port;
+}
+
+static void *raise_after_300ms(void *flag)
+{
+	nanosleep(&(struct timespec){ 0, 300000000 }, NULL);
+	__atomic_store_n((int *)flag, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* The stop flag (rsyslog's "shut down immediately"): a request waiting for
+ * a slow answer is given up soon after it is raised, not at the timeout,
+ * and a new one ends at once while it is up; either way, to be retried. */
+static void test_stop_flag(void)
+{
+	omtw_creds cr = { "ck", "consumer-secret-1", "at", "token-secret-2", NULL, NULL };
+	char ep[64], err[256];
+	xapi_client *c = NULL;
+	xapi_result r;
+	pthread_t t;
+	pid_t child = -1;
+	int port, flag = 0;
+	struct timespec t0, t1;
+
+	if (!ok((port = silent_server(&child)) > 0, "a server that never answers runs"))
+		return;
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
+	if (!ok(xapi_client_new(&(xapi_config){ .endpoint = ep, .timeout_ms = 20000 }, &c, err, sizeof(err)) ==
+		OMTW_OK, "a client with a 20 s timeout"))
+		goto done;
+	xapi_client_set_stop(c, &flag);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pthread_create(&t, NULL, raise_after_300ms, &flag) != 0)
+		goto done;
+	xapi_post_tweet(c, &cr, "slow", NULL, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(t, NULL);
+	ok(r.outcome == XAPI_TRANSIENT && strstr(r.error, "stopped") != NULL,
+	   "the flag raised during the request: it ends as a transient failure, 'stopped'");
+	ok(t1.tv_sec - t0.tv_sec < 10, "and it ended long before its 20 s timeout (%ld s)", (long)(t1.tv_sec - t0.tv_sec));
+	xapi_post_tweet(c, &cr, "later", NULL, &r);
+	ok(r.outcome == XAPI_TRANSIENT && strstr(r.error, "stopped") != NULL,
+	   "while the flag is up, a new request ends 'stopped' too");
+done:
+	xapi_client_free(c);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -435,6 +503,7 @@ int main(void)
 	test_transport_error();
 	test_limit_headers();
 	test_presigned();
+	test_stop_flag();
 	curl_global_cleanup();
 	return tap_done();
 }
