@@ -66,6 +66,7 @@
 #include "admission.h"
 #include "flood.h"
 #include "keymemo.h"
+#include "pending.h"
 #include "ratelog.h"
 #include "tweettext.h"
 #include "xapi.h"
@@ -108,11 +109,10 @@ typedef struct _instanceData {
 	char *recipient;
 	tt_config shape;        /* maxlength, split, maxparts, urls */
 
+	pending_list pending;   /* undelivered alerts (its own lock) */
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
 	int errorFd;            /* -1: not open */
-	struct alertState *pending; /* undelivered alerts, newest first */
-	int npending;
 	/* one error line per cause per RATELOG_INTERVAL, with a count */
 	ratelog logAuth, logCredits, logTransient, logLimited, logRefused, logErrorFile, logSave;
 
@@ -146,27 +146,12 @@ typedef struct _instanceData {
 	STATSCOUNTER_DEF(ctrRetries, mutCtrRetries)
 } instanceData;
 
-/* An alert being posted.  rsyslog hands a suspended message back later --
- * after other messages, possibly to another worker -- so the alerts not yet
- * delivered are kept per action, keyed by their rendered text: a retry
- * resumes at the first part not yet posted (no part is posted twice) and is
- * not admitted by flood control a second time. */
-typedef struct alertState {
-	char *key;              /* the rendered template text: which alert */
-	flood_ticket ticket;    /* its flood entry, confirmed once delivered */
-	tt_parts parts;
-	size_t next;            /* first part not yet posted */
-	char lastId[32];        /* id of the last part posted: the reply target */
-	int busy;               /* a worker is posting it right now */
-	struct alertState *older; /* the action's list of undelivered alerts */
-} alertState_t;
-
 #define PENDING_MAX 1024 /* undelivered alerts remembered per action */
 
 typedef struct wrkrInstanceData {
 	instanceData *pData;
 	xapi_client *api;
-	alertState_t cur;       /* the digest timer's digest */
+	pending_alert cur;      /* the digest timer's digest */
 	int justFailed;         /* doAction suspended; tryResume waits one interval */
 } wrkrInstanceData_t;
 
@@ -486,6 +471,7 @@ CODESTARTcreateInstance
 	pthread_mutex_init(&pData->floodMut, NULL);
 	pthread_mutex_init(&pData->saveMut, NULL);
 	pthread_cond_init(&pData->timerCond, NULL);
+	pending_init(&pData->pending, PENDING_MAX);
 	pData->fcfg = (flood_config){ .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 				      .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 };
 	pData->errorFd = -1;
@@ -519,12 +505,11 @@ CODESTARTisCompatibleWithFeature
 ENDisCompatibleWithFeature
 
 static void stopFlood(instanceData *pData);
-static void freePending(instanceData *pData);
 
 BEGINfreeInstance
 CODESTARTfreeInstance
 	stopFlood(pData);
-	freePending(pData);
+	pending_free(&pData->pending);
 	if (pData->stats != NULL)
 		statsobj.Destruct(&pData->stats);
 	if (pData->creds != NULL)
@@ -549,93 +534,10 @@ CODESTARTfreeInstance
 	free(pData->recipient);
 ENDfreeInstance
 
-static void clearAlert(alertState_t *a)
-{
-	free(a->key);
-	tweettext_parts_free(&a->parts);
-	memset(a, 0, sizeof(*a));
-}
-
-static void freeAlert(alertState_t *a)
-{
-	if (a) {
-		clearAlert(a);
-		free(a);
-	}
-}
-
-static void freePending(instanceData *pData)
-{
-	while (pData->pending) {
-		alertState_t *a = pData->pending;
-		pData->pending = a->older;
-		freeAlert(a);
-	}
-	pData->npending = 0;
-}
-
-/* The undelivered alert with this text, claimed for this worker, or NULL. */
-static alertState_t *pendingTake(instanceData *pData, const char *text)
-{
-	alertState_t *a;
-
-	pthread_mutex_lock(&pData->mut);
-	for (a = pData->pending; a; a = a->older)
-		if (!a->busy && strcmp(a->key, text) == 0) {
-			a->busy = 1;
-			break;
-		}
-	pthread_mutex_unlock(&pData->mut);
-	return a;
-}
-
-/* Remember a new alert (claimed); beyond PENDING_MAX the oldest idle one is
- * forgotten: if rsyslog hands it back, it is admitted again. */
-static void pendingAdd(instanceData *pData, alertState_t *a)
-{
-	alertState_t **p, **victim = NULL, *gone = NULL;
-
-	a->busy = 1;
-	pthread_mutex_lock(&pData->mut);
-	a->older = pData->pending;
-	pData->pending = a;
-	if (++pData->npending > PENDING_MAX) {
-		for (p = &pData->pending; *p; p = &(*p)->older)
-			if (!(*p)->busy)
-				victim = p;
-		if (victim) {
-			gone = *victim;
-			*victim = gone->older;
-			pData->npending--;
-		}
-	}
-	pthread_mutex_unlock(&pData->mut);
-	freeAlert(gone);
-}
-
-/* The worker is done with a for now: delivered (or consumed), or to retry. */
-static void pendingRelease(instanceData *pData, alertState_t *a, int done)
-{
-	alertState_t **p;
-
-	pthread_mutex_lock(&pData->mut);
-	a->busy = 0;
-	if (done)
-		for (p = &pData->pending; *p; p = &(*p)->older)
-			if (*p == a) {
-				*p = a->older;
-				pData->npending--;
-				break;
-			}
-	pthread_mutex_unlock(&pData->mut);
-	if (done)
-		freeAlert(a);
-}
-
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance
 	xapi_client_free(pWrkrData->api);
-	clearAlert(&pWrkrData->cur);
+	pending_alert_clear(&pWrkrData->cur);
 ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
@@ -671,7 +573,7 @@ static void stateChanged(void *arg)
 }
 
 /* Post a's parts from the first one not yet posted; stop at a failure. */
-static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, alertState_t *a, const omtw_creds *cr)
+static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, pending_alert *a, const omtw_creds *cr)
 {
 	instanceData *pData = pWrkrData->pData;
 	xapi_result res;
@@ -686,7 +588,7 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, alertState_t *a, const 
 			e = xapi_send_dm(pWrkrData->api, cr, pData->recipient, part, &res);
 		else
 			e = xapi_post_tweet(pWrkrData->api, cr, part,
-					    a->next > 0 && a->lastId[0] ? a->lastId : NULL, &res);
+					    a->next > 0 && a->last_id[0] ? a->last_id : NULL, &res);
 		if (e != OMTW_OK)
 			return RS_RET_SUSPENDED; /* out of memory: try again later */
 		if ((r = handleResult(pWrkrData, part, &res)) != RS_RET_OK)
@@ -694,7 +596,7 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, alertState_t *a, const 
 		if (res.outcome == XAPI_PERMANENT)
 			return RS_RET_OK; /* refused for good (logged): the rest cannot follow */
 		if (res.id[0])
-			memcpy(a->lastId, res.id, sizeof(a->lastId));
+			memcpy(a->last_id, res.id, sizeof(a->last_id));
 		a->next++;
 	}
 	return r;
@@ -702,7 +604,7 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, alertState_t *a, const 
 
 BEGINdoAction
 	instanceData *pData;
-	alertState_t *a = NULL;
+	pending_alert *a = NULL;
 	credref_t *cr = NULL;
 	xapi_result res;
 	const char *text;
@@ -720,12 +622,12 @@ CODESTARTdoAction
 			 "configuration error above; the action is disabled", pData->name);
 		ABORT_FINALIZE(RS_RET_DISABLE_ACTION);
 	}
-	if ((a = pendingTake(pData, text)) != NULL) {
+	if ((a = pending_take(&pData->pending, text)) != NULL) {
 		listed = 1;
 		STATSCOUNTER_INC(pData->ctrRetries, pData->mutCtrRetries);
 	} else {
 		flood_verdict v;
-		alertState_t fresh = { 0 };
+		pending_alert fresh = { 0 };
 		STATSCOUNTER_INC(pData->ctrSubmitted, pData->mutCtrSubmitted);
 		admission ad = { pData->flood, pData->memo, &pData->shape, &pData->floodMut,
 				 stateChanged, pData };
@@ -743,7 +645,7 @@ CODESTARTdoAction
 		if ((a = malloc(sizeof(*a))) == NULL || (fresh.key = strdup(text)) == NULL) {
 			free(a);
 			a = NULL;
-			clearAlert(&fresh);
+			pending_alert_clear(&fresh);
 			ABORT_FINALIZE(RS_RET_SUSPENDED);
 		}
 		*a = fresh;
@@ -754,7 +656,7 @@ CODESTARTdoAction
 			saveState(pData);
 		else
 			saveLater = 1;
-		pendingAdd(pData, a);
+		pending_add(&pData->pending, a);
 		listed = 1;
 	}
 	if (time(NULL) < blockedUntil(pData)) /* the server said when; ask no earlier */
@@ -780,9 +682,9 @@ finalize_it:
 		wakeTimer(pData);
 	credrefRelease(pData, cr);
 	if (listed)
-		pendingRelease(pData, a, iRet != RS_RET_SUSPENDED);
+		pending_release(&pData->pending, a, iRet != RS_RET_SUSPENDED);
 	else
-		freeAlert(a); /* counted, held, or never admitted */
+		pending_alert_free(a); /* counted, held, or never admitted */
 	pWrkrData->justFailed = iRet == RS_RET_SUSPENDED;
 	pthread_setcancelstate(cancelState, NULL);
 ENDdoAction
@@ -831,7 +733,7 @@ static rsRetVal postDigest(instanceData *pData)
 static void *digestTimer(void *arg)
 {
 	instanceData *pData = arg;
-	alertState_t *a = &pData->timerWrkr->cur;
+	pending_alert *a = &pData->timerWrkr->cur;
 	flood_digest d;
 	int active = 0;
 	time_t retryAt = 0;
@@ -859,7 +761,7 @@ static void *digestTimer(void *arg)
 		}
 
 		if (!active && flood_digest_take(pData->flood, now, pData->shape.maxparts, &d)) {
-			clearAlert(a);
+			pending_alert_clear(a);
 			if (digest_compose(&d, &pData->shape, &a->parts) == OMTW_OK && a->parts.n > 0)
 				active = 1;
 			else
@@ -877,7 +779,7 @@ static void *digestTimer(void *arg)
 				STATSCOUNTER_ADD(pData->ctrDigested, pData->mutCtrDigested, d.total);
 				flood_digest_done(pData->flood, &d, (int)a->parts.n, now);
 				flood_digest_free(&d);
-				clearAlert(a);
+				pending_alert_clear(a);
 				active = 0;
 				if (saveStateLocked(pData, err, sizeof(err)) != 0) {
 					pthread_mutex_unlock(&pData->floodMut);
@@ -950,7 +852,7 @@ static void stopFlood(instanceData *pData)
 	}
 	if (pData->timerWrkr) {
 		xapi_client_free(pData->timerWrkr->api);
-		clearAlert(&pData->timerWrkr->cur);
+		pending_alert_clear(&pData->timerWrkr->cur);
 		free(pData->timerWrkr);
 		pData->timerWrkr = NULL;
 	}
