@@ -13,12 +13,25 @@ start=$(date +%s)
 timeout -k 30 "$limit" "$@" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null' TERM INT HUP
+# shortly before the limit, what is still running (timeout's process group)
+late=$((limit > 10 ? limit - 5 : limit))
+(
+	sleep "$late" > /dev/null 2>&1 &
+	nap=$!
+	trap 'kill $nap 2>/dev/null; exit 0' TERM
+	wait $nap && {
+		echo "# still running after $late s:"
+		ps -e -o pgid=,pid=,etime=,args= | awk -v g=$pid '$1 == g { $1 = ""; print "#  " substr($0, 1, 200) }'
+	}
+) &
+watch=$!
 wait $pid
 rc=$?
 while kill -0 $pid 2>/dev/null; do # woken by the trap: wait for the end
 	wait $pid
 	rc=$?
 done
+kill $watch 2>/dev/null
 took=$(($(date +%s) - start))
 if [ "$rc" -eq 124 ] || { [ "$rc" -eq 137 ] && [ "$took" -ge "$limit" ]; }; then
 	echo "# TIMEOUT: stopped after $limit s (TEST_TIMEOUT)"
