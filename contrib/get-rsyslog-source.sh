@@ -11,6 +11,7 @@
 # usage: contrib/get-rsyslog-source.sh [DESTDIR]     (default: ./.rsyslog-src)
 # prints the configured tree's path as its last line.
 set -eu
+exec < /dev/null # a closed stdin breaks autoconf's configure
 
 dest=${1:-$(pwd)/.rsyslog-src}
 mkdir -p "$dest"

@@ -15,6 +15,7 @@
 # a hang fails a test or a step, the run still ends with the summary line.
 # Each step says when it starts and how long it took.
 set -u
+exec < /dev/null # no test reads input (CI may run this with stdin closed)
 started=$(date +%s)
 deadline=$((started + ${SUITE_SECONDS:-5040}))
 srcdir=$(cd "$(dirname "$0")/.." && pwd)

@@ -9,6 +9,8 @@
 # sanitizer build of run-tests.sh, make distcheck) can use it too.  Details
 # go to BUILDDIR/setup.log; on failure its tail is shown.
 set -eu
+# nothing here reads input; a closed stdin breaks autoconf's configure
+exec < /dev/null
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${1:-$srcdir/_build}
@@ -21,7 +23,7 @@ trap 'rc=$?; [ $rc -eq 0 ] || { echo "setup: failed; last lines of $log:" >&2; t
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libcurl4-openssl-dev libssl-dev libfastjson-dev libestr-dev libutf8proc-dev zlib1g-dev
 	rsyslog rsyslog-relp systemd python3 python3-oauthlib openssl ca-certificates bsdutils
-	valgrind clang debhelper lintian fakeroot"
+	valgrind clang debhelper lintian fakeroot gdb procps"
 
 missing=""
 for p in $PACKAGES; do
