@@ -1,5 +1,5 @@
 #!/bin/sh
-# setup.sh - install what omtwitter needs on Debian 12, fetch the matching
+# setup.sh - install what omtwitter needs on Debian 12 or 13, fetch the matching
 # rsyslog source tree and build.  Used by demo.sh and run-tests.sh; safe to
 # run again (each step is skipped when already done).
 #
@@ -23,7 +23,7 @@ trap 'rc=$?; [ $rc -eq 0 ] || { echo "setup: failed; last lines of $log:" >&2; t
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libcurl4-openssl-dev libssl-dev libfastjson-dev libestr-dev libutf8proc-dev zlib1g-dev
 	rsyslog rsyslog-relp systemd python3 python3-oauthlib openssl ca-certificates bsdutils
-	valgrind clang debhelper lintian fakeroot gdb procps"
+	valgrind clang libclang-rt-dev debhelper lintian fakeroot gdb procps"
 
 missing=""
 for p in $PACKAGES; do
@@ -42,8 +42,18 @@ if [ -n "$missing" ]; then
 fi
 
 echo "setup: rsyslog source tree" >&2
-tree=$("$srcdir/contrib/get-rsyslog-source.sh" "$srcdir/.rsyslog-src" 2>> "$log" | tail -n 1)
+# RSYSLOG_TARBALL=FILE: configure that upstream tarball instead of fetching
+# Debian's source package (for an rsyslog whose source the archive lacks)
+set -- "$srcdir/.rsyslog-src"
+[ -n "${RSYSLOG_TARBALL:-}" ] && set -- --tarball "$RSYSLOG_TARBALL" "$@"
+if ! "$srcdir/contrib/get-rsyslog-source.sh" "$@" > "$builddir/rsyslog-tree" 2>> "$log"; then
+	trap - EXIT
+	echo "setup: cannot get the rsyslog source tree:" >&2
+	grep 'get-rsyslog-source:' "$log" | sed 's/^/  /' >&2
+	exit 1
+fi
 grep 'get-rsyslog-source:' "$log" >&2 || true
+tree=$(tail -n 1 "$builddir/rsyslog-tree")
 
 cd "$srcdir"
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then

@@ -65,6 +65,7 @@
 #include "digest.h"
 #include "admission.h"
 #include "flood.h"
+#include "hostversion.h"
 #include "keymemo.h"
 #include "pending.h"
 #include "ratelog.h"
@@ -466,7 +467,7 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 }
 
 BEGINcreateInstance
-CODESTARTcreateInstance
+CODESTARTcreateInstance;
 	pthread_mutex_init(&pData->mut, NULL);
 	pthread_mutex_init(&pData->floodMut, NULL);
 	pthread_mutex_init(&pData->saveMut, NULL);
@@ -485,7 +486,7 @@ ENDcreateInstance
 
 BEGINcreateWrkrInstance
 	char err[512];
-CODESTARTcreateWrkrInstance
+CODESTARTcreateWrkrInstance;
 	xapi_config cfg = {
 		.endpoint = pData->endpoint, .cacert = pData->cacert, .capath = pData->capath,
 		.proxy = pData->proxy, .timeout_ms = pData->timeoutMs,
@@ -501,13 +502,13 @@ finalize_it:
 ENDcreateWrkrInstance
 
 BEGINisCompatibleWithFeature
-CODESTARTisCompatibleWithFeature
+CODESTARTisCompatibleWithFeature;
 ENDisCompatibleWithFeature
 
 static void stopFlood(instanceData *pData);
 
 BEGINfreeInstance
-CODESTARTfreeInstance
+CODESTARTfreeInstance;
 	stopFlood(pData);
 	pending_free(&pData->pending);
 	if (pData->stats != NULL)
@@ -535,13 +536,13 @@ CODESTARTfreeInstance
 ENDfreeInstance
 
 BEGINfreeWrkrInstance
-CODESTARTfreeWrkrInstance
+CODESTARTfreeWrkrInstance;
 	xapi_client_free(pWrkrData->api);
 	pending_alert_clear(&pWrkrData->cur);
 ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
-CODESTARTdbgPrintInstInfo
+CODESTARTdbgPrintInstInfo;
 	/* paths and URLs only: the secrets stay in the credentials file */
 	dbgprintf("omtwitter[%s]: endpoint=%s credentials=%s template=%s timeout=%ld errorfile=%s\n",
 		  pData->name, pData->endpoint, pData->credPath, pData->tplName,
@@ -557,7 +558,7 @@ ENDdbgPrintInstInfo
  * sleeps action.resumeInterval before the next try instead of hammering the
  * API; after a 429, stay suspended until the reset time the server gave. */
 BEGINtryResume
-CODESTARTtryResume
+CODESTARTtryResume;
 	if (pWrkrData->justFailed || time(NULL) < blockedUntil(pWrkrData->pData))
 		iRet = RS_RET_SUSPENDED;
 	pWrkrData->justFailed = 0;
@@ -609,7 +610,7 @@ BEGINdoAction
 	xapi_result res;
 	const char *text;
 	int listed = 0, saveLater = 0, cancelState;
-CODESTARTdoAction
+CODESTARTdoAction;
 	/* rsyslog may cancel this thread at a stop; not in here, where that
 	 * could leave a lock held (ours, libcurl's, OpenSSL's) and hang the
 	 * stop itself.  A stop ends a slow request through the stop flag. */
@@ -692,7 +693,7 @@ ENDdoAction
 /* rsyslog's "shut down immediately" flag, for doAction's requests (the
  * same flag for all workers of the action's queue). */
 BEGINSetShutdownImmdtPtr
-CODESTARTSetShutdownImmdtPtr
+CODESTARTSetShutdownImmdtPtr;
 	__atomic_store_n(&pData->shutdownImmdt, pPtr, __ATOMIC_RELAXED);
 ENDSetShutdownImmdtPtr
 
@@ -869,7 +870,7 @@ static void stopFlood(instanceData *pData)
  * old), and save the flood state. */
 BEGINdoHUP
 	credref_t *fresh = NULL, *old = NULL;
-CODESTARTdoHUP
+CODESTARTdoHUP;
 	if (loadCreds(pData, &fresh) == RS_RET_OK) {
 		pthread_mutex_lock(&pData->mut);
 		old = pData->creds;
@@ -1123,7 +1124,7 @@ finalize_it:
 
 BEGINnewActInst
 	struct cnfparamvals *pvals;
-CODESTARTnewActInst
+CODESTARTnewActInst;
 	if ((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CHKiRet(createInstance(&pData));
@@ -1192,7 +1193,7 @@ CODESTARTnewActInst
 	CHKiRet(checkParams(pData));
 	CHKiRet(setupStats(pData));
 
-	CODE_STD_STRING_REQUESTnewActInst(pData->dedupTpl ? 2 : 1)
+	CODE_STD_STRING_REQUESTnewActInst(pData->dedupTpl ? 2 : 1);
 	if (pData->tplName == NULL)
 		CHKiRet(ensureDefaultTemplate());
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, (uchar *)strdup(pData->tplName ? pData->tplName : DFLT_TPL_NAME),
@@ -1204,48 +1205,48 @@ CODESTARTnewActInst
 		pData->next = loadModConf->actions;
 		loadModConf->actions = pData;
 	}
-CODE_STD_FINALIZERnewActInst
+CODE_STD_FINALIZERnewActInst;
 	if (pvals != NULL)
 		cnfparamvalsDestruct(pvals, &actpblk);
 ENDnewActInst
 
 BEGINbeginCnfLoad
-CODESTARTbeginCnfLoad
+CODESTARTbeginCnfLoad;
 	loadModConf = pModConf;
 	pModConf->pConf = pConf;
 ENDbeginCnfLoad
 
 BEGINendCnfLoad
-CODESTARTendCnfLoad
+CODESTARTendCnfLoad;
 	loadModConf = NULL;
 ENDendCnfLoad
 
 BEGINcheckCnf
-CODESTARTcheckCnf
+CODESTARTcheckCnf;
 	iRet = resolveStatePaths(pModConf);
 ENDcheckCnf
 
 BEGINactivateCnf
-CODESTARTactivateCnf
+CODESTARTactivateCnf;
 	for (instanceData *p = pModConf->actions; p; p = p->next)
 		startFlood(p);
 ENDactivateCnf
 
 BEGINfreeCnf
-CODESTARTfreeCnf
+CODESTARTfreeCnf;
 ENDfreeCnf
 
 NO_LEGACY_CONF_parseSelectorAct
 
 BEGINmodExit
-CODESTARTmodExit
+CODESTARTmodExit;
 	curl_global_cleanup();
 	objRelease(statsobj, CORE_COMPONENT);
 	objRelease(glbl, CORE_COMPONENT);
 ENDmodExit
 
 BEGINqueryEtryPt
-CODESTARTqueryEtryPt
+CODESTARTqueryEtryPt;
 CODEqueryEtryPt_STD_OMOD_QUERIES
 CODEqueryEtryPt_STD_OMOD8_QUERIES
 CODEqueryEtryPt_STD_CONF2_OMOD_QUERIES
@@ -1254,10 +1255,41 @@ CODEqueryEtryPt_doHUP
 CODEqueryEtryPt_SetShutdownImmdtPtr
 ENDqueryEtryPt
 
+/* The rsyslog version whose headers this module was compiled with. */
+#ifndef OMTW_BUILT_FOR_RSYSLOG
+#define OMTW_BUILT_FOR_RSYSLOG VERSION
+#endif
+
+/* rsyslog's loader checks nothing but CURR_MOD_IF_VERSION (6 since 2010),
+ * yet its interfaces change between releases: refuse to run in a daemon of
+ * another version than the headers', where calls could reach the wrong
+ * functions.  When the version cannot be learnt the package pin guards. */
+static rsRetVal checkHostVersion(void)
+{
+	char running[32];
+
+	if (hostversion_of_program(HOSTVERSION_RSYSLOGD_MARKER, running, sizeof(running)) != 0) {
+		DBGPRINTF("omtwitter: could not learn the running rsyslogd's version; built for %s\n",
+			  OMTW_BUILT_FOR_RSYSLOG);
+		return RS_RET_OK;
+	}
+	if (strcmp(running, OMTW_BUILT_FOR_RSYSLOG) == 0)
+		return RS_RET_OK;
+	LogError(0, RS_RET_INTERFACE_NOT_SUPPORTED,
+		 "omtwitter: this module was built for rsyslog %s but is loaded into rsyslogd %s; "
+		 "rsyslog's module interfaces differ between versions, so it refuses to load. "
+		 "Fix: rebuild omtwitter against the rsyslog %s source (contrib/get-rsyslog-source.sh, "
+		 "then ./configure --with-rsyslog-source=DIR), or install the rsyslog-omtwitter "
+		 "package built for rsyslog %s",
+		 OMTW_BUILT_FOR_RSYSLOG, running, running, running);
+	return RS_RET_INTERFACE_NOT_SUPPORTED;
+}
+
 BEGINmodInit()
-CODESTARTmodInit
+CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
-CODEmodInit_QueryRegCFSLineHdlr
+CODEmodInit_QueryRegCFSLineHdlr;
+	CHKiRet(checkHostVersion());
 	CHKiRet(objUse(statsobj, CORE_COMPONENT));
 	CHKiRet(objUse(glbl, CORE_COMPONENT));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

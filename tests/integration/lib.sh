@@ -107,13 +107,37 @@ write_creds() {
 # server_cert DIR CA NAME SAN DAYS: another server certificate from CA
 # (make_ca's), for SAN (e.g. DNS:otherhost), valid DAYS days (-1: expired).
 server_cert() {
+	# `openssl ca` with explicit dates: `x509 -days -1` (an expired
+	# certificate) is refused by OpenSSL 3.5 (Debian 13)
+	now=$(date -u +%s)
+	if [ "$5" -lt 0 ]; then
+		start=$((now + ($5 - 1) * 86400)) end=$((now + $5 * 86400))
+	else
+		start=$((now - 3600)) end=$((now + $5 * 86400))
+	fi
 	(
 		cd "$1" || exit 1
 		openssl req -newkey rsa:2048 -nodes -keyout "$3.key" -out "$3.csr" \
 			-subj "/CN=$3" >/dev/null 2>&1 &&
-		printf 'subjectAltName=%s\n' "$4" > "$3.ext" &&
-		openssl x509 -req -in "$3.csr" -CA "$2-ca.pem" -CAkey "$2-ca.key" \
-			-CAcreateserial -days "$5" -extfile "$3.ext" -out "$3.pem" >/dev/null 2>&1
+		printf '[ext]\nsubjectAltName=%s\n' "$4" > "$3.ext" &&
+		: > "$3.index" && echo 01 > "$3.serial" &&
+		cat > "$3.ca.cnf" <<-CNF &&
+		[ca]
+		default_ca = testca
+		[testca]
+		database = $3.index
+		serial = $3.serial
+		new_certs_dir = .
+		default_md = sha256
+		policy = anything
+		unique_subject = no
+		[anything]
+		commonName = supplied
+		CNF
+		openssl ca -batch -notext -config "$3.ca.cnf" -cert "$2-ca.pem" -keyfile "$2-ca.key" \
+			-startdate "$(date -u -d "@$start" +%Y%m%d%H%M%SZ)" \
+			-enddate "$(date -u -d "@$end" +%Y%m%d%H%M%SZ)" \
+			-extfile "$3.ext" -extensions ext -in "$3.csr" -out "$3.pem" >/dev/null 2>&1
 	) || bail "cannot create server certificate $3"
 }
 
