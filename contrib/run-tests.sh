@@ -6,8 +6,10 @@
 # again under valgrind; a clang build with AddressSanitizer and
 # UndefinedBehaviorSanitizer running the unit tests, the integration tests
 # with that module loaded into rsyslogd, and each libFuzzer harness for
-# FUZZ_SECONDS (default 20); the Debian package (built, checked with
-# lintian, installed and purged); and `make distcheck`.
+# FUZZ_SECONDS (default 20); the module compiled against the rsyslog of
+# Debian 12 and 13 (whichever is not installed is fetched and configured);
+# the Debian package (built, checked with lintian, installed and purged);
+# and `make distcheck`.
 # Counts are individual TAP checks; a step that cannot run counts as failed.
 #
 # Every test runs under a timeout (tests/timed.sh, TEST_TIMEOUT), and every
@@ -106,6 +108,18 @@ unit=$(make -s --no-print-directory -C tests print-unit-tests | tail -n 1)
 timed "unit and integration tests" make -C tests check > "$logdir/check.out" 2>&1
 add_log "unit and integration tests" tests/test-suite.log
 slowest tests/unit tests/integration tests/fuzz
+
+# the module against the rsyslog of each supported Debian release, not only
+# the installed one (Debian's source packages of bookworm and trixie,
+# configured only), and in the macro style of rsyslog 8.2508 and later
+timed "rsyslog trees of Debian 12 and 13" sh -c "for r in bookworm trixie; do
+	'$srcdir/contrib/get-rsyslog-source.sh' --release \$r '$srcdir/.rsyslog-src' || exit 1; done" \
+	> "$logdir/trees.out" 2>&1 ||
+	{ echo "== fetching a release's rsyslog tree failed, last lines of $logdir/trees.out:" >&2
+	  tail -n 5 "$logdir/trees.out" | sed 's/^/   /' >&2; }
+timed "compile checks" make -C tests check TESTS=compat/rsyslog-trees.sh TEST_SUITE_LOG=test-suite-compat.log \
+	> "$logdir/compat.out" 2>&1
+add_log "module against rsyslog 8.2302 and 8.2504, and 8.2508-style macros" tests/test-suite-compat.log
 
 # the Debian package from the release tarball: build, lintian, install into
 # this system, load by name, purge; and make install DESTDIR=...

@@ -14,6 +14,11 @@ tb_init
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 tree=$(sed -n 's/^RSYSLOG_SRC = //p' "$OMTW_BUILDDIR/Makefile")
 moddir=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/rsyslog
+# the release's own directory for units: where its systemd package has them
+# (/lib/systemd/system on Debian 12, /usr/lib/systemd/system on 13)
+unitdir=$(dirname "$(dpkg -L systemd | grep -m 1 '/systemd/system/systemd-journald\.service$')")
+[ -n "$unitdir" ] && [ "$unitdir" != . ] || bail "cannot find systemd's unit directory"
+rsyslog_up=$(dpkg-query -W -f='${Version}' rsyslog | sed 's/^[0-9]*://; s/-[^-]*$//')
 pkg=rsyslog-omtwitter
 dpkg -s "$pkg" > /dev/null 2>&1 && dpkg --purge "$pkg" > /dev/null 2>&1
 
@@ -44,11 +49,16 @@ grep '^[WE]:' "$TB/lintian.log" | diag
 contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 for f in "$moddir/omtwitter.so" ./usr/bin/omtwitter-auth ./usr/share/man/man1/omtwitter-auth.1.gz \
 	./usr/share/doc/$pkg/omtwitter.md ./usr/share/doc/$pkg/examples/keyword.conf \
-	./lib/systemd/system/rsyslog-omtwitter.service ./usr/lib/sysusers.d/$pkg.conf ./etc/omtwitter/rsyslog.conf; do
+	$unitdir/rsyslog-omtwitter.service ./usr/lib/sysusers.d/$pkg.conf ./etc/omtwitter/rsyslog.conf; do
 	case $f in /*) f=".$f" ;; esac
 	echo "$contents" | grep -qx "$f"; ok $? "the package holds ${f#.}"
 done
 ! echo "$contents" | grep -q '\.la$'; ok $? "no libtool archive in the package"
+depends=$(dpkg-deb -f "$deb" Depends)
+echo "$depends" | grep -qF "rsyslog (>= $rsyslog_up), rsyslog (<< $rsyslog_up.1~)"
+ok $? "it depends on exactly the installed rsyslog's upstream version $rsyslog_up" || echo "Depends: $depends" | diag
+! grep -q 'rsyslog (.*[0-9]' "$OMTW_SRCDIR/contrib/debian/control"
+ok $? "contrib/debian/control pins no rsyslog version (the build derives it)"
 
 # install: the system rsyslogd loads the module by name
 DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" > "$TB/dpkg-i.log" 2>&1
@@ -64,7 +74,7 @@ CONF
 ok $? "rsyslogd -N1 loads module(load=\"omtwitter\") from $moddir" || diag "$TB/n1.log"
 /usr/bin/omtwitter-auth --help > /dev/null 2>&1; ok $? "omtwitter-auth runs from /usr/bin"
 getent passwd omtwitter > /dev/null; ok $? "the system user omtwitter exists (sysusers.d)"
-systemd-analyze verify /lib/systemd/system/rsyslog-omtwitter.service > "$TB/verify.log" 2>&1
+systemd-analyze verify "$unitdir/rsyslog-omtwitter.service" > "$TB/verify.log" 2>&1
 ok $? "the installed unit verifies (with its man page now present)" || diag "$TB/verify.log"
 
 DEBIAN_FRONTEND=noninteractive dpkg --purge "$pkg" > "$TB/purge.log" 2>&1 &&
