@@ -39,7 +39,7 @@ mirror=${MIRROR:-http://deb.debian.org/debian}
 
 mounted=""
 cleanup() {
-	for m in $mounted; do umount -l "$m" 2> /dev/null || true; done
+	for m in $mounted; do umount -R -l "$m" 2> /dev/null || true; done
 	if [ "$keep" = no ] && [ -d "$root" ]; then
 		rm -rf --one-file-system "$root"
 	fi
@@ -54,18 +54,19 @@ if [ -n "$from" ]; then
 	cp -a "$from" "$root"
 else
 	echo "check-release: debootstrap $release into $root (log: $work/debootstrap.log)" >&2
-	debootstrap --variant=minbase --include=git,ca-certificates "$release" "$root" "$mirror" \
+	# an older debootstrap has no script for a newer release (forky): sid's fits
+	script=/usr/share/debootstrap/scripts/$release
+	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
+	debootstrap --variant=minbase --include=git,ca-certificates "$release" "$root" "$mirror" "$script" \
 		> "$work/debootstrap.log" 2>&1 || { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
-for m in proc sys dev dev/pts; do
-	mkdir -p "$root/$m"
-done
-mount -t proc proc "$root/proc" && mounted="$root/proc $mounted"
-mount -t sysfs sys "$root/sys" && mounted="$root/sys $mounted"
-mount --bind /dev "$root/dev" && mounted="$root/dev $mounted"
-mount --bind /dev/pts "$root/dev/pts" && mounted="$root/dev/pts $mounted"
-mount -t tmpfs tmpfs "$root/dev/shm" 2> /dev/null && mounted="$root/dev/shm $mounted"
+mkdir -p "$root/proc" "$root/sys" "$root/dev"
+# the host's /dev and /sys (with /dev/pts and /dev/shm), as slaves: nothing
+# mounted or unmounted inside reaches the host
+mount -t proc proc "$root/proc" && mounted="$root/proc"
+mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys" && mounted="$root/sys $mounted"
+mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" && mounted="$root/dev $mounted"
 
 echo "check-release: cloning $rev" >&2
 git clone -q --no-local "$srcdir" "$root/root/omtwitter"
