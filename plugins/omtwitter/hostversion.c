@@ -6,31 +6,39 @@
 #include <link.h>
 #include <string.h>
 
+/* The image of a program built with AddressSanitizer has poisoned redzones
+ * between its globals, and ASan checks every range memmem() or memcmp()
+ * reads: the search is therefore written out byte by byte, in a function
+ * ASan leaves alone.  It runs once per load over a few MB at most. */
+__attribute__((no_sanitize_address))
 int hostversion_scan(const char *mem, size_t len, const char *marker, char *out, size_t outlen)
 {
 	size_t mlen = strlen(marker);
-	const char *end = mem + len;
-	const char *p = mem;
 
-	if (mlen == 0 || outlen < 2)
+	if (mlen == 0 || outlen < 2 || len < mlen)
 		return -1;
-	while ((p = memmem(p, (size_t)(end - p), marker, mlen)) != NULL) {
-		const char *v = p + mlen, *q = v;
+	for (size_t at = 0; at + mlen <= len; at++) {
+		size_t i = 0, v, q;
 		int dots = 0;
 
-		while (q < end && ((*q >= '0' && *q <= '9') || *q == '.') && (size_t)(q - v) < outlen) {
-			dots += *q == '.';
+		while (i < mlen && mem[at + i] == marker[i])
+			i++;
+		if (i < mlen)
+			continue;
+		v = q = at + mlen;
+		while (q < len && q - v < outlen && ((mem[q] >= '0' && mem[q] <= '9') || mem[q] == '.')) {
+			dots += mem[q] == '.';
 			q++;
 		}
 		/* the marker itself (a string the caller passed) is followed by a
 		 * NUL, a format string by '%': only "digits.dots" then '"' counts */
-		if (q < end && *q == '"' && q > v && dots > 0 && (size_t)(q - v) < outlen &&
-		    *v != '.' && q[-1] != '.') {
-			memcpy(out, v, (size_t)(q - v));
+		if (q < len && mem[q] == '"' && q > v && q - v < outlen && dots > 0 &&
+		    mem[v] != '.' && mem[q - 1] != '.') {
+			for (size_t k = v; k < q; k++)
+				out[k - v] = mem[k];
 			out[q - v] = '\0';
 			return 0;
 		}
-		p++;
 	}
 	return -1;
 }
