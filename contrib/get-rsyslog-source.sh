@@ -142,10 +142,10 @@ if ! apt-get -q "$@" source --download-only "rsyslog=$installed" >&2; then
 	# security update.  Any Debian revision of the same upstream version
 	# carries the identical upstream tarball, which is all we need.
 	alt=$(apt-cache "$@" showsrc rsyslog 2>/dev/null |
-	      sed -n 's/^Version: //p' | grep -F -- "$upstream-" | head -n 1)
+	      sed -n 's/^Version: //p' | grep -F -- "$upstream-" | grep -vxF -- "$installed" | head -n 1)
 	if [ -z "$alt" ]; then
 		echo "get-rsyslog-source: the source of rsyslog $upstream is not available from this system's" \
-		     "Debian archive (no source package of that upstream version is listed); $by_hand" >&2
+		     "Debian archive (its source package could not be downloaded, see above); $by_hand" >&2
 		exit 1
 	fi
 	echo "get-rsyslog-source: source of $installed not served;" \
