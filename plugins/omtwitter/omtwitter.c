@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1056,6 +1057,28 @@ finalize_it:
 	RETiRet;
 }
 
+/* A state file in a directory that does not exist would pass the check and
+ * then fail at every save: the state would silently not be kept. */
+static rsRetVal checkStateDir(const instanceData *p)
+{
+	const char *slash = strrchr(p->statePath, '/');
+	char dir[4096];
+	struct stat st;
+
+	if (slash == NULL || slash == p->statePath)
+		return RS_RET_OK; /* "/name": the root directory exists */
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p->statePath), p->statePath);
+	int rc = stat(dir, &st);
+
+	if (rc == 0 && S_ISDIR(st.st_mode))
+		return RS_RET_OK;
+	LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: flood control keeps its state in %s, but "
+		 "its directory %s cannot be used (%s): create it, or give parameter 'statefile' "
+		 "(or global(workDirectory)) a directory that exists", p->name, p->statePath, dir,
+		 rc == 0 ? "not a directory" : strerror(errno));
+	return RS_RET_CONFIG_ERROR;
+}
+
 /* Where each action keeps its flood state: the work directory is known
  * only once the whole configuration is loaded (global() applies late). */
 static rsRetVal resolveStatePaths(modConfData_t *mc)
@@ -1077,6 +1100,7 @@ static rsRetVal resolveStatePaths(modConfData_t *mc)
 			CHKmalloc(p->statePath = malloc(strlen(workDir) + strlen(p->stateName) + 2));
 			sprintf(p->statePath, "%s/%s", workDir, p->stateName);
 		}
+		CHKiRet(checkStateDir(p));
 		for (instanceData *o = mc->actions; o != p; o = o->next)
 			if (!strcmp(o->statePath, p->statePath)) {
 				LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: action '%s' already keeps "

@@ -91,6 +91,20 @@ static int is_loopback(const char *host)
 	return 0;
 }
 
+/* Does PATH name one of X's API paths (a segment "2" or "1.1" after any
+ * prefix)?  "/2", "/2/", "/2/tweets", "/x-api/2/tweets", "/1.1/..." do. */
+static int is_api_path(const char *path)
+{
+	for (const char *p = path; (p = strchr(p, '/')) != NULL; p++) {
+		const char *seg = p + 1;
+		size_t n = strcspn(seg, "/");
+
+		if ((n == 1 && seg[0] == '2') || (n == 3 && !strncmp(seg, "1.1", 3)))
+			return 1;
+	}
+	return 0;
+}
+
 omtw_err xapi_check_endpoint(const char *url, char *err, size_t errlen)
 {
 	CURLU *u = curl_url();
@@ -114,6 +128,18 @@ omtw_err xapi_check_endpoint(const char *url, char *err, size_t errlen)
 		omtw_errmsg(err, errlen, "endpoint '%s' must not have a query or fragment", url);
 		goto done;
 	}
+	/* X's docs print the base URL with its version ("https://api.x.com/2");
+	 * the module adds /2/tweets itself, so that form would post to
+	 * /2/2/tweets, get 404 for every alert.  A path prefix of a proxy in
+	 * front of the API stays allowed. */
+	if (curl_url_get(u, CURLUPART_PATH, &part, 0) == CURLUE_OK && is_api_path(part)) {
+		omtw_errmsg(err, errlen, "endpoint '%s' must not name an API path ('%s'): give the API's "
+			    "base URL, e.g. https://api.x.com (the module adds /2/tweets or the DM path itself)",
+			    url, part);
+		goto done;
+	}
+	curl_free(part);
+	part = NULL;
 	if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
 		omtw_errmsg(err, errlen, "endpoint '%s': scheme must be https", url);
 		goto done;

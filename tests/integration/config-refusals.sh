@@ -52,6 +52,8 @@ check_conf bad-url 1 "credentials=\"$TB/good.cred\" endpoint=\"not a url\"" \
 	"omtwitter[bad-url]: parameter 'endpoint': endpoint 'not a url' is not a valid URL"
 check_conf plain-http-remote 1 "credentials=\"$TB/good.cred\" endpoint=\"http://api.x.com\"" \
 	"plain http is only allowed to a loopback host"
+check_conf api-path 1 "credentials=\"$TB/good.cred\" endpoint=\"https://api.x.com/2\"" \
+	"omtwitter[api-path]: parameter 'endpoint': endpoint 'https://api.x.com/2' must not name an API path ('/2'): give the API's base URL, e.g. https://api.x.com"
 check_conf bad-scheme 1 "credentials=\"$TB/good.cred\" endpoint=\"ftp://api.x.com\"" "scheme must be https"
 check_conf unknown-param 1 "credentials=\"$TB/good.cred\" colour=\"blue\"" "parameter 'colour' not known"
 check_conf bad-timeout 1 "credentials=\"$TB/good.cred\" timeout=\"0\"" \
@@ -100,6 +102,11 @@ check_conf bad-dedup-key 1 "credentials=\"$TB/good.cred\" dedup.key=\"no_such_te
 GLOBAL="" check_conf no-workdir 1 "credentials=\"$TB/good.cred\"" \
 	"omtwitter[no-workdir]: flood control keeps its state in rsyslog's work directory: set global(workDirectory="
 GLOBAL="" check_conf absolute-statefile 0 "credentials=\"$TB/good.cred\" statefile=\"$TB/alerts.state\""
+GLOBAL="" check_conf statefile-no-dir 1 "credentials=\"$TB/good.cred\" statefile=\"$TB/no-such-dir/alerts.state\"" \
+	"omtwitter[statefile-no-dir]: flood control keeps its state in $TB/no-such-dir/alerts.state, but its directory $TB/no-such-dir cannot be used (No such file or directory): create it"
+: > "$TB/a-file"
+GLOBAL="" check_conf statefile-dir-is-file 1 "credentials=\"$TB/good.cred\" statefile=\"$TB/a-file/alerts.state\"" \
+	"its directory $TB/a-file cannot be used (not a directory)"
 check_conf same-statefile 1 "credentials=\"$TB/good.cred\")
 	action(type=\"omtwitter\" name=\"same-statefile\" credentials=\"$TB/good.cred\"" \
 	"action 'same-statefile' already keeps its flood state in $TB/omtwitter-same-statefile.state: give each action its own name"

@@ -46,6 +46,14 @@ static void test_endpoints(void)
 	check_endpoint("https://user:pw@api.x.com", 0, "user information");
 	check_endpoint("https://api.x.com/?a=b", 0, "query or fragment");
 	check_endpoint("", 0, "not a valid URL");
+	/* the base-URL form of X's docs would post to /2/2/tweets (issue #14) */
+	check_endpoint("https://api.x.com/2", 0, "must not name an API path ('/2'): give the API's base URL, e.g. https://api.x.com");
+	check_endpoint("https://api.x.com/2/", 0, "must not name an API path");
+	check_endpoint("https://api.x.com/2/tweets", 0, "must not name an API path");
+	check_endpoint("https://api.twitter.com/1.1", 0, "must not name an API path");
+	check_endpoint("https://proxy.example/x-api/2/tweets", 0, "must not name an API path");
+	check_endpoint("https://proxy.example/v2", 1, NULL);
+	check_endpoint("https://proxy.example/22", 1, NULL);
 }
 
 static void classify(long status, const char *body, xapi_outcome want, const char *want_msg)
