@@ -65,6 +65,7 @@
 #include "credfile.h"
 #include "digest.h"
 #include "admission.h"
+#include "excerpt.h"
 #include "flood.h"
 #include "hostversion.h"
 #include "keymemo.h"
@@ -105,7 +106,8 @@ typedef struct _instanceData {
 	char *cacert;
 	char *capath;
 	char *proxy;
-	char *errorFile;
+	char *errorName;        /* parameter errorfile: NULL default, "" off */
+	char *errorFile;        /* where refused alerts go; NULL: nowhere */
 	long timeoutMs;
 	int dm;                 /* mode="dm": direct messages to recipient */
 	char *recipient;
@@ -265,7 +267,8 @@ static void logCause(instanceData *pData, ratelog *cause, rsRetVal code, const c
 }
 
 /* Append one JSON line for an alert X refused for good. */
-static void writeErrorFile(instanceData *pData, const char *text, const xapi_result *res)
+/* 0 when the refused alert was written to the errorfile. */
+static int writeErrorFile(instanceData *pData, const char *text, const xapi_result *res)
 {
 	struct fjson_object *o;
 	char ts[32];
@@ -274,7 +277,7 @@ static void writeErrorFile(instanceData *pData, const char *text, const xapi_res
 	const char *line;
 
 	if (pData->errorFile == NULL || (o = fjson_object_new_object()) == NULL)
-		return;
+		return -1;
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	fjson_object_object_add(o, "time", fjson_object_new_string(ts));
 	fjson_object_object_add(o, "action", fjson_object_new_string(pData->name));
@@ -286,7 +289,8 @@ static void writeErrorFile(instanceData *pData, const char *text, const xapi_res
 
 	pthread_mutex_lock(&pData->mut);
 	if (pData->errorFd < 0)
-		pData->errorFd = open(pData->errorFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+		pData->errorFd = open(pData->errorFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				      O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0600);
 	failed = pData->errorFd < 0 || line == NULL ||
 		 write(pData->errorFd, line, strlen(line)) < 0 || write(pData->errorFd, "\n", 1) < 0;
 	err = errno;
@@ -295,17 +299,22 @@ static void writeErrorFile(instanceData *pData, const char *text, const xapi_res
 		logCause(pData, &pData->logErrorFile, RS_RET_IO_ERROR, "cannot write errorfile '%s': %s",
 			 pData->errorFile, strerror(err));
 	fjson_object_put(o);
+	return failed ? -1 : 0;
 }
 
-/* Log a permanent refusal and account for it; the alert is consumed. */
+/* Log a permanent refusal and account for it; the alert is consumed, its
+ * text kept in the errorfile (and an excerpt in the log line). */
 static void consumeRefused(instanceData *pData, const char *text, const xapi_result *res)
 {
-	logCause(pData, &pData->logRefused, RS_RET_DATAFAIL, "X refused the alert permanently "
-		 "(%s); it is not retried%s%s", res->error,
-		 pData->errorFile ? " and was written to " : "",
-		 pData->errorFile ? pData->errorFile : "");
+	char ex[96];
+	int kept = writeErrorFile(pData, text, res) == 0;
+
+	excerpt(text, 80, ex, sizeof(ex));
+	logCause(pData, &pData->logRefused, RS_RET_DATAFAIL, "X refused the alert \"%s\" permanently "
+		 "(%s); it is not retried%s%s", ex, res->error,
+		 kept ? "; its text was written to " : pData->errorFile ? "" : " (no errorfile)",
+		 kept ? pData->errorFile : "");
 	STATSCOUNTER_INC(pData->ctrFailures, pData->mutCtrFailures);
-	writeErrorFile(pData, text, res);
 }
 
 /* Earliest reset among the exhausted limit families, or a minute. */
@@ -533,6 +542,7 @@ CODESTARTfreeInstance;
 	free(pData->capath);
 	free(pData->proxy);
 	free(pData->errorFile);
+	free(pData->errorName);
 	free(pData->recipient);
 ENDfreeInstance
 
@@ -1057,26 +1067,60 @@ finalize_it:
 	RETiRet;
 }
 
-/* A state file in a directory that does not exist would pass the check and
- * then fail at every save: the state would silently not be kept. */
-static rsRetVal checkStateDir(const instanceData *p)
+/* A file (PARAM) in a directory that does not exist would pass the check
+ * and then fail at every write; one in a directory others can write could
+ * be replaced or pre-created by them. */
+static rsRetVal checkFileDir(const instanceData *p, const char *param, const char *path, int private)
 {
-	const char *slash = strrchr(p->statePath, '/');
+	const char *slash = strrchr(path, '/');
 	char dir[4096];
 	struct stat st;
+	int rc;
 
-	if (slash == NULL || slash == p->statePath)
-		return RS_RET_OK; /* "/name": the root directory exists */
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p->statePath), p->statePath);
-	int rc = stat(dir, &st);
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	rc = stat(dir, &st);
+	if (rc != 0 || !S_ISDIR(st.st_mode)) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': %s is in %s, which "
+			 "cannot be used (%s): create the directory, or give '%s' (or "
+			 "global(workDirectory)) a directory that exists", p->name, param, path, dir,
+			 rc == 0 ? "not a directory" : strerror(errno), param);
+		return RS_RET_CONFIG_ERROR;
+	}
+	if (private && (st.st_mode & S_IWOTH)) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': %s is in %s, a "
+			 "directory other users can write to (mode %04o): they could replace the file; "
+			 "use a directory only rsyslogd's user can write", p->name, param, path, dir,
+			 (unsigned)(st.st_mode & 07777));
+		return RS_RET_CONFIG_ERROR;
+	}
+	return RS_RET_OK;
+}
 
-	if (rc == 0 && S_ISDIR(st.st_mode))
-		return RS_RET_OK;
-	LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: flood control keeps its state in %s, but "
-		 "its directory %s cannot be used (%s): create it, or give parameter 'statefile' "
-		 "(or global(workDirectory)) a directory that exists", p->name, p->statePath, dir,
-		 rc == 0 ? "not a directory" : strerror(errno));
-	return RS_RET_CONFIG_ERROR;
+/* errorfile: by default beside the state file (rsyslog's work directory),
+ * <statefile without .state>.errors.jsonl; errorfile="" turns it off. */
+static rsRetVal resolveErrorFile(instanceData *p)
+{
+	DEFiRet;
+	size_t n = strlen(p->statePath);
+
+	free(p->errorFile);
+	p->errorFile = NULL;
+	if (p->errorName != NULL && p->errorName[0] == '\0')
+		FINALIZE;
+	if (p->errorName != NULL) {
+		CHKmalloc(p->errorFile = strdup(p->errorName));
+	} else {
+		if (n > 6 && !strcmp(p->statePath + n - 6, ".state"))
+			n -= 6;
+		CHKmalloc(p->errorFile = malloc(n + sizeof(".errors.jsonl")));
+		sprintf(p->errorFile, "%.*s.errors.jsonl", (int)n, p->statePath);
+	}
+	CHKiRet(checkFileDir(p, "errorfile", p->errorFile, 1));
+finalize_it:
+	RETiRet;
 }
 
 /* Where each action keeps its flood state: the work directory is known
@@ -1100,7 +1144,8 @@ static rsRetVal resolveStatePaths(modConfData_t *mc)
 			CHKmalloc(p->statePath = malloc(strlen(workDir) + strlen(p->stateName) + 2));
 			sprintf(p->statePath, "%s/%s", workDir, p->stateName);
 		}
-		CHKiRet(checkStateDir(p));
+		CHKiRet(checkFileDir(p, "statefile", p->statePath, 0));
+		CHKiRet(resolveErrorFile(p));
 		for (instanceData *o = mc->actions; o != p; o = o->next)
 			if (!strcmp(o->statePath, p->statePath)) {
 				LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: action '%s' already keeps "
@@ -1205,7 +1250,7 @@ CODESTARTnewActInst;
 			   : !strcmp(pn, "tls.cacert") ? &pData->cacert
 			   : !strcmp(pn, "tls.capath") ? &pData->capath
 			   : !strcmp(pn, "proxy") ? &pData->proxy
-			   : !strcmp(pn, "errorfile") ? &pData->errorFile
+			   : !strcmp(pn, "errorfile") ? &pData->errorName
 			   : !strcmp(pn, "dedup.key") ? &pData->dedupTpl
 			   : !strcmp(pn, "statefile") ? &pData->stateName
 			   : &pData->recipient;

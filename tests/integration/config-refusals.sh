@@ -103,10 +103,17 @@ GLOBAL="" check_conf no-workdir 1 "credentials=\"$TB/good.cred\"" \
 	"omtwitter[no-workdir]: flood control keeps its state in rsyslog's work directory: set global(workDirectory="
 GLOBAL="" check_conf absolute-statefile 0 "credentials=\"$TB/good.cred\" statefile=\"$TB/alerts.state\""
 GLOBAL="" check_conf statefile-no-dir 1 "credentials=\"$TB/good.cred\" statefile=\"$TB/no-such-dir/alerts.state\"" \
-	"omtwitter[statefile-no-dir]: flood control keeps its state in $TB/no-such-dir/alerts.state, but its directory $TB/no-such-dir cannot be used (No such file or directory): create it"
+	"omtwitter[statefile-no-dir]: parameter 'statefile': $TB/no-such-dir/alerts.state is in $TB/no-such-dir, which cannot be used (No such file or directory): create the directory"
 : > "$TB/a-file"
 GLOBAL="" check_conf statefile-dir-is-file 1 "credentials=\"$TB/good.cred\" statefile=\"$TB/a-file/alerts.state\"" \
-	"its directory $TB/a-file cannot be used (not a directory)"
+	"$TB/a-file/alerts.state is in $TB/a-file, which cannot be used (not a directory)"
+# the errorfile (by default beside the state file) must not be where others can write
+mkdir -p "$TB/public" && chmod 1777 "$TB/public"
+check_conf errorfile-public 1 "credentials=\"$TB/good.cred\" errorfile=\"$TB/public/refused.jsonl\"" \
+	"omtwitter[errorfile-public]: parameter 'errorfile': $TB/public/refused.jsonl is in $TB/public, a directory other users can write to (mode 1777)"
+GLOBAL="global(workDirectory=\"$TB/public\")" check_conf errorfile-default-public 1 "credentials=\"$TB/good.cred\"" \
+	"parameter 'errorfile': $TB/public/omtwitter-errorfile-default-public.errors.jsonl is in $TB/public, a directory other users can write to"
+GLOBAL="global(workDirectory=\"$TB/public\")" check_conf errorfile-off-public 0 "credentials=\"$TB/good.cred\" errorfile=\"\""
 check_conf same-statefile 1 "credentials=\"$TB/good.cred\")
 	action(type=\"omtwitter\" name=\"same-statefile\" credentials=\"$TB/good.cred\"" \
 	"action 'same-statefile' already keeps its flood state in $TB/omtwitter-same-statefile.state: give each action its own name"

@@ -43,8 +43,10 @@ sys.exit(0 if len(lines) == 1 and r["text"] == "bird_alert B: refused for good" 
          and r["action"] == "alerts" and "Invalid Request" in r["error"] and r["time"].endswith("Z") else 1)
 PY
 ok $? "the errorfile holds one JSON line: text, status 400, X's error, action, time"
-grep -q 'omtwitter\[alerts\]: X refused the alert permanently (HTTP 400: Invalid Request' "$TB/rsyslogd.log"
-ok $? "the refusal is logged with X's error text" || diag "$TB/rsyslogd.log"
+grep -qF "omtwitter[alerts]: X refused the alert \"bird_alert B: refused for good\" permanently (HTTP 400: Invalid Request" "$TB/rsyslogd.log"
+ok $? "the refusal is logged with an excerpt of the alert and X's error text" || diag "$TB/rsyslogd.log"
+grep -qF "it is not retried; its text was written to $TB/errors.jsonl" "$TB/rsyslogd.log"
+ok $? "and says where its text was kept" || diag "$TB/rsyslogd.log"
 
 # the same text again: X answers 403 duplicate content, which is not a failure
 send_line "bird_alert A: 503 twice first"

@@ -99,7 +99,7 @@ emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":400,"coun
 send_alerts 7 1 10
 wait_delivered 7 1 10 1; ok $? "one alert refused with 400: the 9 after it arrive (no wedged action)"
 grep -q '"text":"fault_alert_7-001"' "$TB/errors.jsonl"; ok $? "the refused alert is in the errorfile"
-[ "$(grep -c 'X refused the alert permanently' "$TB/rsyslogd.log")" -eq 1 ]; ok $? "and logged"
+[ "$(grep -c 'X refused the alert "fault_alert_7-001" permanently' "$TB/rsyslogd.log")" -eq 1 ]; ok $? "and logged"
 
 # 6. outage, SIGTERM mid-outage, restart: the disk-assisted queue keeps everything
 emu_stop

@@ -1,0 +1,61 @@
+#!/bin/bash
+# Refused text is never lost (issue #14, point 2): an alert X refuses
+# permanently is written to an error file by default (beside the state
+# file, in rsyslog's work directory); errorfile="" turns that off; the log
+# line carries an excerpt of the alert.  The error file is never written
+# through a symbolic link (O_NOFOLLOW).
+. "$(dirname "$0")/lib.sh"
+tb_init
+emu_start
+write_creds "$TB/omtwitter.cred"
+mkdir -p "$TB/spool"
+: > "$TB/target"
+ln -s "$TB/target" "$TB/link.jsonl"
+rs_conf <<EOF
+if \$msg contains "refusal_default" then
+	action(type="omtwitter" name="dflt" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL")
+if \$msg contains "refusal_off" then
+	action(type="omtwitter" name="off" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL" errorfile="")
+if \$msg contains "refusal_link" then
+	action(type="omtwitter" name="link" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
+	       errorfile="$TB/link.jsonl")
+EOF
+rs_start
+emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":400,"count":3}]}' >/dev/null
+send_line "refusal_default: disk full on db1"
+wait_for_calls 1 --path /2/tweets --status 400 || bail "no 400 for the first alert"
+send_line "refusal_off: raid degraded"
+wait_for_calls 2 --path /2/tweets --status 400 || bail "no 400 for the second alert"
+send_line "refusal_link: fan failure"
+wait_for_calls 3 --path /2/tweets --status 400 || bail "no 400 for the third alert"
+wait_until grep -q 'omtwitter\[link\]: X refused' "$TB/rsyslogd.log"
+rs_stop
+
+dflt="$TB/spool/omtwitter-dflt.errors.jsonl"
+[ -f "$dflt" ]; ok $? "without 'errorfile' the refused alert goes to the work directory ($(basename "$dflt"))"
+"$PYTHON3" - "$dflt" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+r = json.loads(lines[0])
+sys.exit(0 if len(lines) == 1 and r["text"] == "refusal_default: disk full on db1" and r["status"] == 400
+         and r["action"] == "dflt" else 1)
+PY
+ok $? "it holds the alert's text, its status and the action, one JSON line" || diag "$dflt"
+[ "$(stat -c %a "$dflt")" = 600 ]; ok $? "its mode is 0600"
+grep -qF 'omtwitter[dflt]: X refused the alert "refusal_default: disk full on db1" permanently (HTTP 400' "$TB/rsyslogd.log" &&
+	grep -qF "its text was written to $dflt" "$TB/rsyslogd.log"
+ok $? "the log line has an excerpt of the alert and names the file" || diag "$TB/rsyslogd.log"
+
+ls "$TB"/spool/*.errors.jsonl > "$TB/errorfiles" 2>&1
+[ "$(wc -l < "$TB/errorfiles")" -eq 1 ]; ok $? "errorfile=\"\": no error file was created for that action" || diag "$TB/errorfiles"
+grep -qF 'omtwitter[off]: X refused the alert "refusal_off: raid degraded" permanently' "$TB/rsyslogd.log" &&
+	grep 'omtwitter\[off\]' "$TB/rsyslogd.log" | grep -q 'not retried (no errorfile)'
+ok $? "its log line still carries the excerpt, and says there is no errorfile" || diag "$TB/rsyslogd.log"
+
+[ -L "$TB/link.jsonl" ] && [ ! -s "$TB/target" ]
+ok $? "an errorfile that is a symbolic link is not written through"
+grep -q "omtwitter\[link\]: cannot write errorfile '$TB/link.jsonl': Too many levels of symbolic links" "$TB/rsyslogd.log"
+ok $? "that is logged" || diag "$TB/rsyslogd.log"
+grep -qF 'omtwitter[link]: X refused the alert "refusal_link: fan failure" permanently' "$TB/rsyslogd.log"
+ok $? "and the refusal's log line keeps the excerpt" || diag "$TB/rsyslogd.log"
+tb_done
