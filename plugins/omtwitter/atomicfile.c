@@ -37,10 +37,11 @@ omtw_err atomicfile_write(const char *path, const void *data, size_t len, mode_t
 		goto done;
 	}
 	dir = dirname(dircopy);
-	/* same directory, so link/rename is atomic; O_EXCL-created by mkstemp */
+	/* same directory, so link/rename is atomic; O_EXCL-created by mkostemp,
+	 * close-on-exec so that no child started meanwhile inherits it */
 	sprintf(tmp, "%s.tmpXXXXXX", path);
 	e = OMTW_EIO;
-	if ((fd = mkstemp(tmp)) < 0) {
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		omtw_errmsg(err, errlen, "cannot create a temporary file next to %s: %s",
 			    path, strerror(errno));
 		tmp[0] = '\0';

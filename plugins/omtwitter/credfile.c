@@ -221,7 +221,7 @@ omtw_err credfile_load(const char *path, omtw_creds *out, char *err, size_t errl
 	int fd;
 
 	memset(out, 0, sizeof(*out));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) { /* a FIFO must not hang us */
 		omtw_errmsg(err, errlen, "cannot open credentials file %s: %s", path, strerror(errno));
 		return OMTW_EIO;
 	}

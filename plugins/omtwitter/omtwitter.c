@@ -43,6 +43,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -752,6 +753,8 @@ static void *digestTimer(void *arg)
 	char err[512];
 	struct timespec saveAt = { 0, 0 }; /* no save before this */
 
+	pthread_setname_np(pthread_self(), "omtw:digest"); /* for top -H, ps -L */
+
 	pthread_mutex_lock(&pData->floodMut);
 	while (!pData->timerStop) {
 		time_t now = time(NULL), wake;
@@ -844,8 +847,16 @@ static void startFlood(instanceData *pData)
 	}
 	pData->timerWrkr->pData = pData;
 	xapi_client_set_stop(pData->timerWrkr->api, &pData->timerStop);
-	if (pthread_create(&pData->timer, NULL, digestTimer, pData) != 0) {
-		LogError(errno, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer", pData->name);
+	/* like rsyslog's own workers: signals are for rsyslogd's main thread */
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&pData->timer, NULL, digestTimer, pData);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		LogError(rc, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer", pData->name);
 		return;
 	}
 	pData->timerStarted = 1;

@@ -25,6 +25,13 @@ ok $? "the alert reached POST /2/tweets"
 send_line "bird_alert second one" "bird_alert third one"
 wait_for_calls 3 --path /2/tweets
 ok $? "two more alerts arrived"
+# the module's digest timer thread blocks signals like rsyslog's workers:
+# SIGHUP, SIGINT, SIGTERM and SIGUSR1 are for rsyslogd's main thread
+timer_task=$(grep -lx 'omtw:digest' /proc/"$RS_PID"/task/*/comm 2>/dev/null | head -n 1)
+[ -n "$timer_task" ]; ok $? "rsyslogd has the module's digest timer thread (omtw:digest)"
+sigblk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "$(dirname "${timer_task:-/nonexistent}")/status" 2>/dev/null)
+[ -n "$sigblk" ] && [ $(( 0x$sigblk & 0x4203 )) -eq $(( 0x4203 )) ]
+ok $? "it blocks SIGHUP, SIGINT, SIGTERM and SIGUSR1 (SigBlk ${sigblk:-unknown})"
 rs_stop
 
 n=$(record count --path /2/tweets)

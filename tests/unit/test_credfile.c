@@ -231,10 +231,31 @@ static void test_write(void)
 	ok(strstr(err, "SECRET") == NULL, "no secret in any of these messages");
 }
 
+/* A FIFO at the credentials path must not hang a config load or a HUP:
+ * opening it for reading would wait for a writer. */
+static void test_fifo(void)
+{
+	char path[300], err[512] = "";
+	omtw_creds c;
+	omtw_err e;
+
+	snprintf(path, sizeof(path), "%s/fifo.cred", dir);
+	if (!ok(mkfifo(path, 0600) == 0, "a FIFO at the credentials path"))
+		return;
+	alarm(10); /* a hang ends the test (SIGALRM) instead of passing later */
+	e = credfile_load(path, &c, err, sizeof(err));
+	alarm(0);
+	if (!ok(e == OMTW_EINVAL && strstr(err, "is not a regular file") != NULL,
+		"is refused at once as not a regular file"))
+		printf("#   %s\n", err);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL)
 		return 2;
+	test_fifo();
 	test_parse();
 	test_nul();
 	test_modes();
