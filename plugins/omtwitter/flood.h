@@ -35,7 +35,16 @@
 
 #define FLOOD_TEXT_MAX 480       /* bytes of an alert's text kept for a digest */
 #define FLOOD_BUDGET_MAX 100000  /* largest burst or daily budget */
-#define FLOOD_ENTRIES_MAX 1000000
+/* A full state file must always load again: every entry is at most
+ * FLOOD_ENTRY_JSON_MAX bytes of JSON (its text escaped, at worst 6 bytes a
+ * byte for control characters, plus id, window and count), and the loader
+ * refuses files over FLOOD_STATE_MAX_BYTES.  Budgets' time stamps add at
+ * most 2 * FLOOD_BUDGET_MAX * 21 bytes. */
+#define FLOOD_STATE_MAX_BYTES (256L * 1024 * 1024)
+#define FLOOD_ENTRY_JSON_MAX (6 * FLOOD_TEXT_MAX + 96)
+#define FLOOD_ENTRIES_MAX 80000
+_Static_assert((long)FLOOD_ENTRIES_MAX * FLOOD_ENTRY_JSON_MAX + 2L * FLOOD_BUDGET_MAX * 21 + 4096 <
+	       FLOOD_STATE_MAX_BYTES, "a full state file must fit the loader's limit");
 #define FLOOD_DAY 86400
 
 typedef struct flood_config {

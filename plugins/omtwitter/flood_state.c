@@ -24,7 +24,7 @@
 
 #define STATE_FORMAT "omtwitter-flood-state"
 #define STATE_VERSION 1
-#define STATE_MAX_BYTES (256 * 1024 * 1024)
+#define STATE_MAX_BYTES FLOOD_STATE_MAX_BYTES
 
 static struct fjson_object *stamps_json(const stamps *s)
 {

@@ -94,7 +94,7 @@ check_conf bad-daily 1 "credentials=\"$TB/good.cred\" budget.daily=\"100001\"" \
 check_conf bad-digest 1 "credentials=\"$TB/good.cred\" digest.interval=\"0\"" \
 	"parameter 'digest.interval' must be between 1 and 604800 seconds"
 check_conf bad-maxentries 1 "credentials=\"$TB/good.cred\" dedup.maxentries=\"0\"" \
-	"parameter 'dedup.maxentries' must be between 1 and 1000000 alerts"
+	"parameter 'dedup.maxentries' must be between 1 and 80000 alerts"
 check_conf bad-sync 1 "credentials=\"$TB/good.cred\" statefile.sync=\"60001\"" \
 	"parameter 'statefile.sync' must be between 0 and 60000 milliseconds"
 check_conf bad-dedup-key 1 "credentials=\"$TB/good.cred\" dedup.key=\"no_such_template\"" \

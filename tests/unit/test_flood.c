@@ -454,8 +454,52 @@ static void test_night(void)
 	night(3600, &posts, &digests, &waiting);
 }
 
+/* dedup.maxentries is bounded so that a full state file loads again: the
+ * JSON of an entry with the worst text stays within FLOOD_ENTRY_JSON_MAX */
+static void test_state_bound(void)
+{
+	char dir[] = "/tmp/test_flood.XXXXXX", path[128], err[512], key[32], text[FLOOD_TEXT_MAX + 1];
+	flood_config one = { 600, 3600, 1, 1, 900, 60 }; /* one post, then everything is held */
+	flood_config big = one;
+	flood *f = NULL;
+	struct stat st;
+	flood_verdict v;
+	long base = 0, per = 0;
+
+	big.maxentries = FLOOD_ENTRIES_MAX + 1;
+	ok(flood_new(&big, T0, &f) != OMTW_OK, "maxentries above FLOOD_ENTRIES_MAX (%d) is refused",
+	   FLOOD_ENTRIES_MAX);
+	if (!ok(mkdtemp(dir) != NULL, "a scratch directory"))
+		return;
+	snprintf(path, sizeof(path), "%s/bound.state", dir);
+	flood_new(&one, T0, &f);
+	memset(text, 0x01, FLOOD_TEXT_MAX); /* control characters: the longest escapes */
+	text[FLOOD_TEXT_MAX] = '\0';
+	for (int i = 0; i <= 51; i++) {
+		if (i == 1 || i == 51) { /* sizes after 1 and after 51 alerts held */
+			flood_save(f, path, err, sizeof(err));
+			stat(path, &st);
+			if (i == 1)
+				base = (long)st.st_size;
+			else
+				per = ((long)st.st_size - base) / 50;
+		}
+		snprintf(key, sizeof(key), "key %d", i);
+		flood_admit(f, key, strlen(key), text, FLOOD_TEXT_MAX, 1, T0, &v, NULL);
+	}
+	ok(v == FLOOD_HELD, "50 alerts with the worst text are held (kept in the state)");
+	ok(per <= FLOOD_ENTRY_JSON_MAX, "each takes at most FLOOD_ENTRY_JSON_MAX (%d) bytes of state (%ld)",
+	   FLOOD_ENTRY_JSON_MAX, per);
+	ok(per > 5 * FLOOD_TEXT_MAX, "and its text was kept whole, escaped (more than %d bytes)",
+	   5 * FLOOD_TEXT_MAX);
+	unlink(path);
+	rmdir(dir);
+	flood_free(f);
+}
+
 int main(void)
 {
+	test_state_bound();
 	test_dedup_window();
 	test_count_repeat();
 	test_local_bucket();
