@@ -23,7 +23,7 @@ trap 'rc=$?; [ $rc -eq 0 ] || { echo "setup: failed; last lines of $log:" >&2; t
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libcurl4-openssl-dev libssl-dev libfastjson-dev libestr-dev libutf8proc-dev zlib1g-dev
 	rsyslog rsyslog-relp systemd python3 python3-oauthlib openssl ca-certificates bsdutils
-	valgrind clang libclang-rt-dev debhelper lintian fakeroot gdb procps"
+	valgrind clang libclang-rt-dev debhelper lintian fakeroot gdb procps curl"
 
 missing=""
 for p in $PACKAGES; do

@@ -1182,6 +1182,10 @@ static rsRetVal checkParams(instanceData *pData)
 			 pData->name, err);
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
+	if (pData->proxy != NULL && xapi_check_proxy(pData->proxy, err, sizeof(err)) != OMTW_OK) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'proxy': %s", pData->name, err);
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
 	if (pData->timeoutMs <= 0) {
 		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'timeout' must be a "
 			 "positive number of milliseconds (default %d)", pData->name, DFLT_TIMEOUT_MS);

@@ -158,6 +158,36 @@ done:
 	return e;
 }
 
+omtw_err xapi_check_proxy(const char *url, char *err, size_t errlen)
+{
+	static const char *const schemes[] = { "http", "https", "socks4", "socks4a", "socks5", "socks5h" };
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	omtw_err e = OMTW_EINVAL;
+
+	if (u == NULL)
+		return OMTW_ENOMEM;
+	/* no default scheme: "proxy:3128" would be guessed as http by libcurl;
+	 * socks* are no URL schemes libcurl's parser knows, hence NON_SUPPORT */
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		omtw_errmsg(err, errlen, "not a proxy URL (example: http://proxy.example:3128)");
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strcmp(scheme, schemes[i]) == 0)
+			e = OMTW_OK;
+	if (e != OMTW_OK)
+		omtw_errmsg(err, errlen, "proxy scheme '%s' is not one of http, https, socks4, socks4a, "
+			    "socks5, socks5h", scheme);
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return e;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
 	xapi_client *c = userp;
@@ -216,7 +246,9 @@ omtw_err xapi_client_new(const xapi_config *cfg, xapi_client **out,
 	    curl_easy_setopt(h, CURLOPT_USERAGENT, cfg->user_agent ? cfg->user_agent : "omtwitter") ||
 	    (cfg->cacert && curl_easy_setopt(h, CURLOPT_CAINFO, cfg->cacert)) ||
 	    (cfg->capath && curl_easy_setopt(h, CURLOPT_CAPATH, cfg->capath)) ||
-	    (cfg->proxy && curl_easy_setopt(h, CURLOPT_PROXY, cfg->proxy))) {
+	    /* "": no proxy, whatever http_proxy or ALL_PROXY in rsyslogd's
+	     * environment say; only the action's 'proxy' parameter sets one */
+	    curl_easy_setopt(h, CURLOPT_PROXY, cfg->proxy ? cfg->proxy : "")) {
 		omtw_errmsg(err, errlen, "libcurl does not support a required option "
 			    "(needs libcurl >= 7.85 with TLS)");
 		e = OMTW_ECURL;

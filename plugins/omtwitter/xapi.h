@@ -52,7 +52,7 @@ typedef struct xapi_config {
 	const char *endpoint;  /* base URL, NULL for XAPI_DEFAULT_ENDPOINT */
 	const char *cacert;    /* CA bundle file, NULL for the system store */
 	const char *capath;    /* CA directory, NULL for the system store */
-	const char *proxy;     /* proxy URL or NULL */
+	const char *proxy;     /* proxy URL, or NULL: none (the environment's is ignored) */
 	long timeout_ms;       /* per request */
 	const char *user_agent;
 	long presign_ttl;      /* seconds a post's header may be signed ahead; 0: never */
@@ -62,6 +62,11 @@ typedef struct xapi_client xapi_client;
 
 /* OMTW_EINVAL with a message when url is not an acceptable endpoint. */
 omtw_err xapi_check_endpoint(const char *url, char *err, size_t errlen);
+
+/* OMTW_EINVAL with a message when url is not a proxy libcurl can use
+ * (http, https, socks4, socks4a, socks5, socks5h with a host).  The
+ * message never repeats the URL: it may hold the proxy's password. */
+omtw_err xapi_check_proxy(const char *url, char *err, size_t errlen);
 
 omtw_err xapi_client_new(const xapi_config *cfg, xapi_client **out,
 			 char *err, size_t errlen);

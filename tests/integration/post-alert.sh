@@ -2,7 +2,7 @@
 # A bird_alert line reaches the (emulated) X API exactly once, with the exact
 # text and a signature the emulator's independent OAuth implementation
 # verified; a line without the keyword is not posted; one connection is
-# kept alive for consecutive alerts.
+# kept alive for consecutive alerts; proxies in the environment are ignored.
 . "$(dirname "$0")/lib.sh"
 tb_init
 emu_start
@@ -14,7 +14,14 @@ if \$msg contains "bird_alert" then {
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 EOF
+# proxies in rsyslogd's environment are ignored: only 'proxy' sets one
+# (port 9 on loopback: nothing listens, a request through it fails)
+curl -s -m 5 -o /dev/null "$EMU_URL/_emu/health"; ok $? "control: curl(1) reaches the emulator"
+export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9
+! curl -s -m 5 -o /dev/null "$EMU_URL/_emu/health" 2> /dev/null
+ok $? "control: with that environment curl(1) cannot reach the emulator (the proxy is used)"
 rs_start
+unset http_proxy https_proxy ALL_PROXY
 
 ALERT='bird_alert disk full !*'"'"'()+&=%~ é ✓ 日本 "q" \'
 send_line "ordinary line, not an alert"

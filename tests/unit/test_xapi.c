@@ -56,6 +56,29 @@ static void test_endpoints(void)
 	check_endpoint("https://proxy.example/22", 1, NULL);
 }
 
+static void check_proxy(const char *url, int accept, const char *want)
+{
+	char err[512] = "";
+	omtw_err e = xapi_check_proxy(url, err, sizeof(err));
+
+	ok((e == OMTW_OK) == accept, "%s proxy %s", accept ? "accepts" : "refuses", url);
+	if (!accept && want && !ok(strstr(err, want) != NULL, "the refusal of %s explains: %s", url, want))
+		printf("#   message: %s\n", err);
+	if (!accept)
+		ok(strstr(err, "s3cret") == NULL, "the refusal does not repeat a password (%s)", err);
+}
+
+static void test_proxies(void)
+{
+	check_proxy("http://proxy.example:3128", 1, NULL);
+	check_proxy("https://user:s3cret@proxy.example", 1, NULL);
+	check_proxy("socks5h://127.0.0.1:1080", 1, NULL);
+	check_proxy("ftp://user:s3cret@proxy.example", 0, "proxy scheme 'ftp' is not one of");
+	check_proxy("proxy.example:3128", 0, "not a proxy URL");
+	check_proxy("http://user:s3cret@", 0, "not a proxy URL");
+	check_proxy("", 0, "not a proxy URL");
+}
+
 static void classify(long status, const char *body, xapi_outcome want, const char *want_msg)
 {
 	xapi_result r;
@@ -507,6 +530,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_handles();
 	test_endpoints();
+	test_proxies();
 	test_classify();
 	test_transport_error();
 	test_limit_headers();
