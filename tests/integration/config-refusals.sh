@@ -54,6 +54,10 @@ check_conf plain-http-remote 1 "credentials=\"$TB/good.cred\" endpoint=\"http://
 	"plain http is only allowed to a loopback host"
 check_conf api-path 1 "credentials=\"$TB/good.cred\" endpoint=\"https://api.x.com/2\"" \
 	"omtwitter[api-path]: parameter 'endpoint': endpoint 'https://api.x.com/2' must not name an API path ('/2'): give the API's base URL, e.g. https://api.x.com"
+check_conf bad-proxy 1 "credentials=\"$TB/good.cred\" proxy=\"ftp://user:pr0xyPassw0rd@proxy.example\"" \
+	"omtwitter[bad-proxy]: parameter 'proxy': proxy scheme 'ftp' is not one of http, https"
+! grep -q pr0xyPassw0rd "$TB/bad-proxy.out"; ok $? "bad-proxy: the proxy's password is not repeated"
+check_conf good-proxy 0 "credentials=\"$TB/good.cred\" proxy=\"socks5h://127.0.0.1:1080\""
 check_conf bad-scheme 1 "credentials=\"$TB/good.cred\" endpoint=\"ftp://api.x.com\"" "scheme must be https"
 check_conf unknown-param 1 "credentials=\"$TB/good.cred\" colour=\"blue\"" "parameter 'colour' not known"
 check_conf bad-timeout 1 "credentials=\"$TB/good.cred\" timeout=\"0\"" \
