@@ -18,14 +18,30 @@
 #include "tap.h"
 #include "xapi.h"
 
-static void check_endpoint(const char *url, int accept, const char *want)
+typedef omtw_err (*url_check)(const char *url, char *err, size_t errlen);
+
+/* check(url) accepts or refuses it; a refusal's message has want in it and
+ * never the password "s3cret" of a URL */
+static void check_url(url_check check, const char *what, const char *url, int accept, const char *want)
 {
 	char err[512] = "";
-	omtw_err e = xapi_check_endpoint(url, err, sizeof(err));
+	omtw_err e = check(url, err, sizeof(err));
 
-	ok((e == OMTW_OK) == accept, "%s endpoint %s", accept ? "accepts" : "refuses", url);
+	ok((e == OMTW_OK) == accept, "%s %s %s", accept ? "accepts" : "refuses", what, url);
 	if (!accept && want && !ok(strstr(err, want) != NULL, "the refusal of %s explains: %s", url, want))
 		printf("#   message: %s\n", err);
+	if (!accept && strstr(url, "s3cret"))
+		ok(strstr(err, "s3cret") == NULL, "the refusal does not repeat a password (%s)", err);
+}
+
+static void check_endpoint(const char *url, int accept, const char *want)
+{
+	check_url(xapi_check_endpoint, "endpoint", url, accept, want);
+}
+
+static void check_proxy(const char *url, int accept, const char *want)
+{
+	check_url(xapi_check_proxy, "proxy", url, accept, want);
 }
 
 static void test_endpoints(void)
@@ -54,18 +70,6 @@ static void test_endpoints(void)
 	check_endpoint("https://proxy.example/x-api/2/tweets", 0, "must not name an API path");
 	check_endpoint("https://proxy.example/v2", 1, NULL);
 	check_endpoint("https://proxy.example/22", 1, NULL);
-}
-
-static void check_proxy(const char *url, int accept, const char *want)
-{
-	char err[512] = "";
-	omtw_err e = xapi_check_proxy(url, err, sizeof(err));
-
-	ok((e == OMTW_OK) == accept, "%s proxy %s", accept ? "accepts" : "refuses", url);
-	if (!accept && want && !ok(strstr(err, want) != NULL, "the refusal of %s explains: %s", url, want))
-		printf("#   message: %s\n", err);
-	if (!accept)
-		ok(strstr(err, "s3cret") == NULL, "the refusal does not repeat a password (%s)", err);
 }
 
 static void test_proxies(void)
