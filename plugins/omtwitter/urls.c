@@ -86,6 +86,9 @@ static int known_tld(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
 	buf[len] = '\0';
+	/* as twitter-text: any Punycode label is a TLD, xn--[-0-9a-z]+ */
+	if (len > 4 && strncmp(buf, "xn--", 4) == 0 && strspn(buf + 4, "-0123456789abcdefghijklmnopqrstuvwxyz") == len - 4)
+		return 1;
 	return bsearch(buf, tweettext_tlds, tweettext_ntlds, sizeof(char *), tld_cmp) != NULL;
 }
 

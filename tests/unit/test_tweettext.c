@@ -304,6 +304,20 @@ static void test_url_hosts(void)
 	is_str(got, "<http://a.comcast>", "a longer TLD wins over a prefix of it");
 	list_urls("http://a.comx", got, sizeof(got));
 	is_str(got, "", "a TLD followed by a letter is no TLD");
+	/* twitter-text takes any Punycode label as a TLD: X links these */
+	list_urls("see https://evil.xn--p1ai/x now", got, sizeof(got));
+	is_str(got, "<https://evil.xn--p1ai/x>", "a Punycode TLD (xn--p1ai, .рф) makes a URL");
+	list_urls("see evil.XN--P1AI now", got, sizeof(got));
+	is_str(got, "<evil.XN--P1AI>", "without a scheme and in upper case too");
+	list_urls("see http://evil.xn-- now", got, sizeof(got));
+	is_str(got, "", "but \"xn--\" alone is no TLD");
+	{
+		char *prep = NULL;
+		tweettext_prepare("see https://evil.xn--p1ai/x now", strlen("see https://evil.xn--p1ai/x now"),
+				  TT_URLS_DEFANG, &prep);
+		is_str(prep ? prep : "", "see hxxps://evil[.]xn--p1ai/x now", "and defanging turns it into no link");
+		free(prep);
+	}
 }
 
 /* twitter-text's URL extraction conformance cases. */
