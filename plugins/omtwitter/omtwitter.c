@@ -119,7 +119,7 @@ typedef struct _instanceData {
 	credref_t *creds;
 	int errorFd;            /* -1: not open */
 	/* one error line per cause per RATELOG_INTERVAL, with a count */
-	ratelog logAuth, logCredits, logTransient, logLimited, logRefused, logErrorFile, logSave;
+	ratelog logAuth, logCredits, logAccount, logTransient, logLimited, logRefused, logErrorFile, logSave;
 
 	flood_config fcfg;
 	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
@@ -445,6 +445,7 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 		pthread_mutex_lock(&pData->mut);
 		ratelog_reset(&pData->logAuth);
 		ratelog_reset(&pData->logCredits);
+		ratelog_reset(&pData->logAccount);
 		ratelog_reset(&pData->logTransient);
 		ratelog_reset(&pData->logLimited);
 		pthread_mutex_unlock(&pData->mut);
@@ -468,6 +469,11 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 	case XAPI_NO_CREDITS:
 		logCause(pData, &pData->logCredits, RS_RET_SUSPENDED, "the X account is out of "
 			 "credits (%s); alerts wait until it is topped up", res->error);
+		return RS_RET_SUSPENDED;
+	case XAPI_ACCOUNT: /* not the alert's fault: it waits for the fix */
+		logCause(pData, &pData->logAccount, RS_RET_SUSPENDED, "X refused the account, not the "
+			 "alert (%s). Fix: %s. Alerts wait in the queue and are posted once X accepts "
+			 "them again", res->error, res->fix);
 		return RS_RET_SUSPENDED;
 	case XAPI_TRANSIENT:
 		logCause(pData, &pData->logTransient, RS_RET_SUSPENDED, "cannot deliver to %s: %s; "

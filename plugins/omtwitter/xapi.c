@@ -66,6 +66,7 @@ const char *xapi_outcome_name(xapi_outcome o)
 	case XAPI_RATELIMITED:  return "rate-limited";
 	case XAPI_UNAUTHORIZED: return "unauthorized";
 	case XAPI_NO_CREDITS:   return "out of credits";
+	case XAPI_ACCOUNT:      return "account-level refusal";
 	case XAPI_TRANSIENT:    return "transient failure";
 	case XAPI_PERMANENT:    return "permanent refusal";
 	}
@@ -303,15 +304,65 @@ static const char *jstr(struct fjson_object *o, const char *key)
 	return NULL;
 }
 
+/* 403 and 404 answers that are about the app, the account, the endpoint
+ * or the DM recipient, not about the alert: the alert waits for the fix.
+ * Matched on X's problem type (its last path segment: the host part
+ * changes between spec versions) or, where X gives none, on its words.
+ * First match wins; see doc "Delivery semantics". */
+static const struct account_refusal {
+	long status;           /* 0: 403 or 404 */
+	const char *type;      /* problem type's last segment, or NULL */
+	const char *words;     /* in detail or title (case-sensitive), or NULL */
+	const char *fix;
+} account_refusals[] = {
+	{ 403, "oauth1-permissions", "oauth1 app permissions",
+	  "set the app's permission to 'Read and write' ('Read, write, and Direct messages' for "
+	  "mode=\"dm\") in the X developer console, then regenerate the access token and secret "
+	  "(the permission is part of them), write them with omtwitter-auth and send rsyslogd a HUP" },
+	{ 403, "client-forbidden", "client-not-enrolled",
+	  "attach the app to a Project in the X developer console (an app outside a Project "
+	  "cannot use API v2)" },
+	{ 403, "unsupported-authentication", NULL,
+	  "the credentials file must hold OAuth 1.0a user tokens: write it with omtwitter-auth" },
+	{ 403, NULL, "suspended",
+	  "the alert account is suspended: resolve it on x.com, then send rsyslogd a HUP" },
+	{ 403, NULL, "locked",
+	  "the alert account is locked: log in on x.com to unlock it, then send rsyslogd a HUP" },
+	{ 403, NULL, "send messages to",
+	  "the recipient does not accept direct messages from the alert account: have them "
+	  "follow it (or allow messages from everyone)" },
+	{ 404, NULL, NULL,
+	  "the API path was not found: check parameter 'endpoint' (the API's base URL, e.g. "
+	  "https://api.x.com) and, for mode=\"dm\", parameter 'recipient' (a numeric user id)" },
+};
+
+static const char *account_fix(long status, const char *type, const char *title, const char *detail)
+{
+	const char *seg = type ? strrchr(type, '/') : NULL;
+
+	seg = seg ? seg + 1 : type;
+	for (size_t i = 0; i < sizeof(account_refusals) / sizeof(account_refusals[0]); i++) {
+		const struct account_refusal *a = &account_refusals[i];
+
+		if (a->status != status)
+			continue;
+		if ((!a->type && !a->words) || (a->type && seg && strcmp(seg, a->type) == 0) ||
+		    (a->words && ((detail && strstr(detail, a->words)) || (title && strstr(title, a->words)))))
+			return a->fix;
+	}
+	return NULL;
+}
+
 void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
 {
 	struct fjson_tokener *tok = fjson_tokener_new();
 	struct fjson_object *root = NULL, *data = NULL, *errs = NULL;
-	const char *title = NULL, *detail = NULL, *id;
+	const char *title = NULL, *detail = NULL, *type = NULL, *id;
 	char msg[sizeof(res->error)] = "";
 
 	res->status = status;
 	res->id[0] = '\0';
+	res->fix = NULL;
 	if (tok && body && len)
 		root = fjson_tokener_parse_ex(tok, body, (int)len);
 	if (root && !fjson_object_is_type(root, fjson_type_object)) {
@@ -322,6 +373,7 @@ void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
 		/* v2 problem shape: title/detail; v1.1 shape: errors[].message */
 		title = jstr(root, "title");
 		detail = jstr(root, "detail");
+		type = jstr(root, "type");
 		if (!detail && fjson_object_object_get_ex(root, "errors", &errs) &&
 		    fjson_object_is_type(errs, fjson_type_array) && fjson_object_array_length(errs) > 0)
 			detail = jstr(fjson_object_array_get_idx(errs, 0), "message");
@@ -352,6 +404,9 @@ void xapi_classify(long status, const char *body, size_t len, xapi_result *res)
 		res->outcome = XAPI_NO_CREDITS;
 	} else if (status == 403 && detail && strstr(detail, "duplicate content")) {
 		res->outcome = XAPI_DUPLICATE;
+	} else if ((status == 403 || status == 404) &&
+		   (res->fix = account_fix(status, type, title, detail)) != NULL) {
+		res->outcome = XAPI_ACCOUNT;
 	} else if (status == 408 || status >= 500 || status < 200 || (status >= 300 && status < 400)) {
 		res->outcome = XAPI_TRANSIENT;
 	} else {

@@ -25,6 +25,8 @@ typedef enum xapi_outcome {
 	XAPI_RATELIMITED,  /* 429: wait for the reset time */
 	XAPI_UNAUTHORIZED, /* 401: bad keys or clock skew, fixable */
 	XAPI_NO_CREDITS,   /* 402: pay-per-use account out of credits */
+	XAPI_ACCOUNT,      /* 403/404 about the app, account, endpoint or recipient,
+			    * not this alert: fixable, res->fix says how */
 	XAPI_TRANSIENT,    /* transport/TLS failure, timeout, 5xx, 408, 1xx/3xx */
 	XAPI_PERMANENT     /* any other 4xx: this alert will never be accepted */
 } xapi_outcome;
@@ -46,6 +48,7 @@ typedef struct xapi_result {
 	xapi_limit user24;  /* x-user-limit-24hour-* */
 	xapi_limit app24;   /* x-app-limit-24hour-* */
 	int presigned;      /* its Authorization was signed after the previous post */
+	const char *fix;    /* XAPI_ACCOUNT: what the operator must do (static text) */
 } xapi_result;
 
 typedef struct xapi_config {

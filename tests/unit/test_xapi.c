@@ -95,6 +95,18 @@ static void classify(long status, const char *body, xapi_outcome want, const cha
 		printf("#   message: %s\n", r.error);
 }
 
+/* an account-level refusal whose fix names NEEDLE */
+static void fix_says(long status, const char *body, const char *needle)
+{
+	xapi_result r;
+
+	memset(&r, 0, sizeof(r));
+	xapi_classify(status, body, body ? strlen(body) : 0, &r);
+	if (!ok(r.outcome == XAPI_ACCOUNT && r.fix && strstr(r.fix, needle),
+		"HTTP %ld %.60s: account-level, the fix says '%s'", status, body ? body : "(no body)", needle))
+		printf("#   got %s, fix: %s\n", xapi_outcome_name(r.outcome), r.fix ? r.fix : "(none)");
+}
+
 static void test_classify(void)
 {
 	xapi_result r;
@@ -114,10 +126,33 @@ static void test_classify(void)
 	classify(403, "{\"detail\":\"You are not allowed to create a Tweet with duplicate content.\","
 		      "\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403}",
 		 XAPI_DUPLICATE, "duplicate content");
+	/* account-level refusals (issue #14): the alert waits for the fix */
 	classify(403, "{\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Your client app is not "
 		      "configured with the appropriate oauth1 app permissions for this endpoint.\","
 		      "\"type\":\"https://api.twitter.com/2/problems/oauth1-permissions\"}",
-		 XAPI_PERMANENT, "Forbidden: Your client app is not configured");
+		 XAPI_ACCOUNT, "Forbidden: Your client app is not configured");
+	fix_says(403, "{\"title\":\"Forbidden\",\"type\":\"https://api.x.com/2/problems/oauth1-permissions\"}",
+		 "regenerate the access token");
+	fix_says(403, "{\"detail\":\"Your client app is not configured with the appropriate oauth1 app permissions\"}",
+		 "'Read and write'");
+	fix_says(403, "{\"title\":\"Client Forbidden\",\"reason\":\"client-not-enrolled\","
+		      "\"type\":\"https://api.twitter.com/2/problems/client-forbidden\"}", "Project");
+	fix_says(403, "{\"title\":\"Unsupported Authentication\",\"detail\":\"Supported authentication types are "
+		      "[OAuth 1.0a User Context, OAuth 2.0 User Context]\",\"type\":\"https://api.twitter.com/2/problems/"
+		      "unsupported-authentication\"}", "OAuth 1.0a user tokens");
+	fix_says(403, "{\"title\":\"Forbidden\",\"detail\":\"This account is suspended.\"}", "suspended");
+	fix_says(403, "{\"title\":\"Forbidden\",\"detail\":\"Your account is temporarily locked.\"}", "unlock");
+	fix_says(403, "{\"title\":\"Forbidden\",\"detail\":\"You cannot send messages to this user.\"}",
+		 "does not accept direct messages");
+	fix_says(404, "{\"title\":\"Not Found\"}", "parameter 'endpoint'");
+	fix_says(404, NULL, "parameter 'endpoint'");
+	/* about this alert: permanent */
+	classify(403, "{\"title\":\"Forbidden\",\"detail\":\"You can only reply to or quote posts where you are "
+		      "mentioned or are the author.\"}", XAPI_PERMANENT, "You can only reply");
+	classify(403, "{\"title\":\"Forbidden\",\"detail\":\"You are not permitted to perform this action.\"}",
+		 XAPI_PERMANENT, "not permitted");
+	classify(403, "{\"title\":\"Forbidden\",\"type\":\"https://api.x.com/2/problems/not-oauth1-permissions\"}",
+		 XAPI_PERMANENT, "Forbidden");
 	classify(401, "{\"title\":\"Unauthorized\",\"type\":\"about:blank\",\"status\":401,\"detail\":\"Unauthorized\"}",
 		 XAPI_UNAUTHORIZED, "Unauthorized");
 	classify(402, "{\"title\":\"CreditsDepleted\",\"detail\":\"Your enrolled account does not have any credits\"}",
@@ -133,7 +168,6 @@ static void test_classify(void)
 	classify(301, NULL, XAPI_TRANSIENT, NULL);
 	classify(400, "{\"title\":\"Invalid Request\",\"detail\":\"One or more parameters to your request was invalid.\"}",
 		 XAPI_PERMANENT, "Invalid Request: One or more");
-	classify(404, "{}", XAPI_PERMANENT, "HTTP 404");
 	classify(413, "{\"title\":\"x\\ny\\u0001z\"}", XAPI_PERMANENT, "x y z");
 	classify(400, "{\"title\":", XAPI_PERMANENT, "HTTP 400: {\"title\":");
 	classify(401, "Invalid request token.", XAPI_UNAUTHORIZED, "HTTP 401: Invalid request token.");
