@@ -22,7 +22,8 @@ Control API (unsigned, JSON, never recorded):
                                 "user_24h_remaining"} (any subset)
 A rule: {"path": prefix (default any), "count": N (default 1, -1 = until cleared),
 "status": code, "body": JSON or text, "headers": {...}, "delay_ms": ms,
-"action": "respond" | "drop" | "reset" | "partial", "name": label for the record}.
+"action": "respond" | "drop" | "reset" | "partial", "name": label for the record,
+"skip": N matching requests to let through first (default 0)}.
 The first matching rule applies.  With a status (or "partial") it replaces normal
 processing; with only delay_ms the request is delayed and then processed normally.
 """
@@ -194,7 +195,10 @@ def check_rule(rule):
         raise ValueError("a rule must be an object")
     r = {"path": rule.get("path", "/"), "count": rule.get("count", 1),
          "status": rule.get("status"), "body": rule.get("body"), "headers": rule.get("headers", {}),
-         "delay_ms": rule.get("delay_ms", 0), "action": rule.get("action", "respond")}
+         "delay_ms": rule.get("delay_ms", 0), "action": rule.get("action", "respond"),
+         "skip": rule.get("skip", 0)}
+    if type(r["skip"]) is not int or r["skip"] < 0:
+        raise ValueError("skip must be a non-negative integer")
     if not isinstance(r["path"], str) or not r["path"].startswith("/"):
         raise ValueError("path must start with /")
     if type(r["count"]) is not int or r["count"] < -1 or r["count"] == 0:
@@ -292,6 +296,9 @@ class Emulator:
         with self.lock:
             for rule in self.faults:
                 if path.startswith(rule["path"]):
+                    if rule["skip"] > 0:
+                        rule["skip"] -= 1
+                        return None
                     if rule["count"] > 0:
                         rule["count"] -= 1
                         if rule["count"] == 0:

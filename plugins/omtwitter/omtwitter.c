@@ -267,9 +267,10 @@ static void logCause(instanceData *pData, ratelog *cause, rsRetVal code, const c
 	LogError(0, code, "omtwitter[%s]: %s%s", pData->name, msg, more);
 }
 
-/* Append one JSON line for an alert X refused for good. */
-/* 0 when the refused alert was written to the errorfile. */
-static int writeErrorFile(instanceData *pData, const char *text, const xapi_result *res)
+/* Append one JSON line for an alert X refused for good (part: "k/n" when
+ * a thread's part k was refused; text then holds parts k..n).  0 when it
+ * was written. */
+static int writeErrorFile(instanceData *pData, const char *text, const char *part, const xapi_result *res)
 {
 	struct fjson_object *o;
 	char ts[32];
@@ -285,6 +286,8 @@ static int writeErrorFile(instanceData *pData, const char *text, const xapi_resu
 	fjson_object_object_add(o, "status", fjson_object_new_int((int)res->status));
 	fjson_object_object_add(o, "error", fjson_object_new_string(res->error));
 	fjson_object_object_add(o, "text", fjson_object_new_string(text));
+	if (part)
+		fjson_object_object_add(o, "part", fjson_object_new_string(part));
 	line = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
 	int failed, err;
 
@@ -304,15 +307,25 @@ static int writeErrorFile(instanceData *pData, const char *text, const xapi_resu
 }
 
 /* Log a permanent refusal and account for it; the alert is consumed, its
- * text kept in the errorfile (and an excerpt in the log line). */
-static void consumeRefused(instanceData *pData, const char *text, const xapi_result *res)
+ * text kept in the errorfile (and an excerpt in the log line).  For part
+ * k of a thread of n, the parts after it cannot follow: text holds parts
+ * k..n and the log says how many were not posted. */
+static void consumeRefused(instanceData *pData, const char *text, size_t k, size_t n, const xapi_result *res)
 {
-	char ex[96];
-	int kept = writeErrorFile(pData, text, res) == 0;
+	char ex[96], part[48] = "", rest[128] = "";
+	int kept;
 
+	if (n > 1) {
+		snprintf(part, sizeof(part), "%zu/%zu", k, n);
+		snprintf(rest, sizeof(rest), " (part %zu of a thread of %zu%s%zu part%s after it %s not posted)",
+			 k, n, k < n ? "; the " : "", n - k, n - k == 1 ? "" : "s", n - k == 1 ? "was" : "were");
+		if (k == n)
+			snprintf(rest, sizeof(rest), " (the last part of a thread of %zu)", n);
+	}
+	kept = writeErrorFile(pData, text, n > 1 ? part : NULL, res) == 0;
 	excerpt(text, 80, ex, sizeof(ex));
-	logCause(pData, &pData->logRefused, RS_RET_DATAFAIL, "X refused the alert \"%s\" permanently "
-		 "(%s); it is not retried%s%s", ex, res->error,
+	logCause(pData, &pData->logRefused, RS_RET_DATAFAIL, "X refused the alert \"%s\"%s permanently "
+		 "(%s); it is not retried%s%s", ex, rest, res->error,
 		 kept ? "; its text was written to " : pData->errorFile ? "" : " (no errorfile)",
 		 kept ? pData->errorFile : "");
 	STATSCOUNTER_INC(pData->ctrFailures, pData->mutCtrFailures);
@@ -425,8 +438,27 @@ static void noteLimits(instanceData *pData, const xapi_result *res, time_t block
 	pthread_mutex_unlock(&pData->floodMut);
 }
 
+/* Part a->next of a was refused for good: keep it and the parts after it. */
+static void refuseParts(instanceData *pData, const pending_alert *a, const xapi_result *res)
+{
+	size_t len = 0;
+	char *text;
+
+	for (size_t i = a->next; i < a->parts.n; i++)
+		len += strlen(a->parts.part[i]) + 1;
+	if ((text = malloc(len + 1)) == NULL) { /* the refused part at least */
+		consumeRefused(pData, a->parts.part[a->next], a->next + 1, a->parts.n, res);
+		return;
+	}
+	text[0] = '\0';
+	for (size_t i = a->next, o = 0; i < a->parts.n; i++)
+		o += (size_t)sprintf(text + o, "%s%s", i > a->next ? "\n" : "", a->parts.part[i]);
+	consumeRefused(pData, text, a->next + 1, a->parts.n, res);
+	free(text);
+}
+
 /* Map a result onto rsyslog's return codes and counters. */
-static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, const xapi_result *res)
+static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const pending_alert *a, const xapi_result *res)
 {
 	instanceData *pData = pWrkrData->pData;
 	time_t until;
@@ -451,7 +483,7 @@ static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const char *text, co
 		pthread_mutex_unlock(&pData->mut);
 		return RS_RET_OK;
 	case XAPI_PERMANENT:
-		consumeRefused(pData, text, res);
+		refuseParts(pData, a, res);
 		return RS_RET_OK;
 	case XAPI_RATELIMITED:
 		STATSCOUNTER_INC(pData->ctrRatelimited, pData->mutCtrRatelimited);
@@ -610,7 +642,7 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, pending_alert *a, const
 					    a->next > 0 && a->last_id[0] ? a->last_id : NULL, &res);
 		if (e != OMTW_OK)
 			return RS_RET_SUSPENDED; /* out of memory: try again later */
-		if ((r = handleResult(pWrkrData, part, &res)) != RS_RET_OK)
+		if ((r = handleResult(pWrkrData, a, &res)) != RS_RET_OK)
 			return r;
 		if (res.outcome == XAPI_PERMANENT)
 			return RS_RET_OK; /* refused for good (logged): the rest cannot follow */
@@ -684,7 +716,7 @@ CODESTARTdoAction;
 	if (a->parts.n == 0 || a->parts.part[0][0] == '\0') {
 		memset(&res, 0, sizeof(res));
 		snprintf(res.error, sizeof(res.error), "empty alert text (nothing to post)");
-		consumeRefused(pData, "", &res);
+		consumeRefused(pData, "", 1, 1, &res);
 		FINALIZE;
 	}
 	if ((cr = credrefAcquire(pData)) == NULL)

@@ -481,6 +481,10 @@ def check_faults(emu, s):
     T.check(emu.control("GET", "/_emu/faults") == (200, {"faults": []}),
             "%s: rule gone after its count" % s)
 
+    add({"path": "/2/tweets", "status": 400, "skip": 1})
+    rs = [emu.tweet("skip one %d %s" % (i, s)).status for i in range(3)]
+    T.check(rs == [201, 400, 201], "%s: skip 1 lets the first request through, then faults once" % s, rs)
+
     add({"path": "/2/tweets", "status": 429})
     r = emu.tweet("rate limited %s" % s)
     reset = r.header("x-rate-limit-reset") or ""

@@ -16,6 +16,8 @@ if \$msg contains "refusal_default" then
 	action(type="omtwitter" name="dflt" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL")
 if \$msg contains "refusal_off" then
 	action(type="omtwitter" name="off" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL" errorfile="")
+if \$msg contains "refusal_thread" then
+	action(type="omtwitter" name="thread" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL")
 if \$msg contains "refusal_link" then
 	action(type="omtwitter" name="link" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
 	       errorfile="$TB/link.jsonl")
@@ -29,6 +31,13 @@ wait_for_calls 2 --path /2/tweets --status 400 || bail "no 400 for the second al
 send_line "refusal_link: fan failure"
 wait_for_calls 3 --path /2/tweets --status 400 || bail "no 400 for the third alert"
 wait_until grep -q 'omtwitter\[link\]: X refused' "$TB/rsyslogd.log"
+# a thread of 3 whose part 2 is refused: part 3 cannot follow
+long="refusal_thread: start $(for i in $(seq 110); do printf 'w%03d ' "$i"; done)THE_END"
+emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":400,"skip":1}]}' >/dev/null
+send_line "$long"
+wait_for_calls 4 --path /2/tweets --status 400 || bail "no 400 for the thread's second part"
+wait_until grep -q 'omtwitter\[thread\]: X refused' "$TB/rsyslogd.log"
+sleep 1
 rs_stop
 
 dflt="$TB/spool/omtwitter-dflt.errors.jsonl"
@@ -47,7 +56,8 @@ grep -qF 'omtwitter[dflt]: X refused the alert "refusal_default: disk full on db
 ok $? "the log line has an excerpt of the alert and names the file" || diag "$TB/rsyslogd.log"
 
 ls "$TB"/spool/*.errors.jsonl > "$TB/errorfiles" 2>&1
-[ "$(wc -l < "$TB/errorfiles")" -eq 1 ]; ok $? "errorfile=\"\": no error file was created for that action" || diag "$TB/errorfiles"
+[ -f "$dflt" ] && ! grep -q 'omtwitter-off\.' "$TB/errorfiles"
+ok $? "errorfile=\"\": no error file was created for that action" || diag "$TB/errorfiles"
 grep -qF 'omtwitter[off]: X refused the alert "refusal_off: raid degraded" permanently' "$TB/rsyslogd.log" &&
 	grep 'omtwitter\[off\]' "$TB/rsyslogd.log" | grep -q 'not retried (no errorfile)'
 ok $? "its log line still carries the excerpt, and says there is no errorfile" || diag "$TB/rsyslogd.log"
@@ -58,4 +68,17 @@ grep -q "omtwitter\[link\]: cannot write errorfile '$TB/link.jsonl': Too many le
 ok $? "that is logged" || diag "$TB/rsyslogd.log"
 grep -qF 'omtwitter[link]: X refused the alert "refusal_link: fan failure" permanently' "$TB/rsyslogd.log"
 ok $? "and the refusal's log line keeps the excerpt" || diag "$TB/rsyslogd.log"
+# the thread
+[ "$(record count --path /2/tweets --status 201)" -eq 1 ] &&
+	record texts --path /2/tweets --status 201 | grep -q '^refusal_thread: start'
+ok $? "thread: its first part was posted, nothing after the refused second" || record texts --path /2/tweets | diag
+grep -qF 'omtwitter[thread]: X refused the alert "' "$TB/rsyslogd.log" &&
+	grep -qF '(part 2 of a thread of 3; the 1 part after it was not posted) permanently' "$TB/rsyslogd.log"
+ok $? "the log says which part was refused and that the rest was not posted" || diag "$TB/rsyslogd.log"
+"$PYTHON3" - "$TB/spool/omtwitter-thread.errors.jsonl" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[0])
+sys.exit(0 if r["part"] == "2/3" and "THE_END" in r["text"] and "w001 " not in r["text"] else 1)
+PY
+ok $? "the error file keeps parts 2 and 3 (up to the alert's last word), not the posted part 1"
 tb_done
