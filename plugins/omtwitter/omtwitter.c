@@ -66,6 +66,7 @@
 #include "credfile.h"
 #include "digest.h"
 #include "admission.h"
+#include "errorfile.h"
 #include "excerpt.h"
 #include "flood.h"
 #include "hostversion.h"
@@ -117,7 +118,7 @@ typedef struct _instanceData {
 	pending_list pending;   /* undelivered alerts (its own lock) */
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
-	int errorFd;            /* -1: not open */
+	errorfile errors;       /* refused alerts (path: errorFile) */
 	/* one error line per cause per RATELOG_INTERVAL, with a count */
 	ratelog logAuth, logCredits, logAccount, logTransient, logLimited, logRefused, logErrorFile, logSave;
 
@@ -267,43 +268,23 @@ static void logCause(instanceData *pData, ratelog *cause, rsRetVal code, const c
 	LogError(0, code, "omtwitter[%s]: %s%s", pData->name, msg, more);
 }
 
-/* Append one JSON line for an alert X refused for good (part: "k/n" when
- * a thread's part k was refused; text then holds parts k..n).  0 when it
- * was written. */
+/* Keep a refused alert in the errorfile; 0 when it was written. */
 static int writeErrorFile(instanceData *pData, const char *text, const char *part, const xapi_result *res)
 {
-	struct fjson_object *o;
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	const char *line;
+	errorfile_entry e = { time(NULL), pData->name, res->error, text, part, res->status };
+	omtw_err rc;
+	int err;
 
-	if (pData->errorFile == NULL || (o = fjson_object_new_object()) == NULL)
+	if (pData->errorFile == NULL)
 		return -1;
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	fjson_object_object_add(o, "time", fjson_object_new_string(ts));
-	fjson_object_object_add(o, "action", fjson_object_new_string(pData->name));
-	fjson_object_object_add(o, "status", fjson_object_new_int((int)res->status));
-	fjson_object_object_add(o, "error", fjson_object_new_string(res->error));
-	fjson_object_object_add(o, "text", fjson_object_new_string(text));
-	if (part)
-		fjson_object_object_add(o, "part", fjson_object_new_string(part));
-	line = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN);
-	int failed, err;
-
 	pthread_mutex_lock(&pData->mut);
-	if (pData->errorFd < 0)
-		pData->errorFd = open(pData->errorFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-				      O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0600);
-	failed = pData->errorFd < 0 || line == NULL ||
-		 write(pData->errorFd, line, strlen(line)) < 0 || write(pData->errorFd, "\n", 1) < 0;
+	rc = errorfile_append(&pData->errors, &e);
 	err = errno;
 	pthread_mutex_unlock(&pData->mut);
-	if (failed)
+	if (rc != OMTW_OK)
 		logCause(pData, &pData->logErrorFile, RS_RET_IO_ERROR, "cannot write errorfile '%s': %s",
 			 pData->errorFile, strerror(err));
-	fjson_object_put(o);
-	return failed ? -1 : 0;
+	return rc == OMTW_OK ? 0 : -1;
 }
 
 /* Log a permanent refusal and account for it; the alert is consumed, its
@@ -524,7 +505,7 @@ CODESTARTcreateInstance;
 	pending_init(&pData->pending, PENDING_MAX);
 	pData->fcfg = (flood_config){ .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 				      .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 };
-	pData->errorFd = -1;
+	errorfile_init(&pData->errors, NULL);
 	pData->syncMs = 1000;
 	pData->timeoutMs = DFLT_TIMEOUT_MS;
 	pData->shape.maxlength = -1; /* depends on the mode */
@@ -564,8 +545,7 @@ CODESTARTfreeInstance;
 		statsobj.Destruct(&pData->stats);
 	if (pData->creds != NULL)
 		credrefRelease(pData, pData->creds);
-	if (pData->errorFd >= 0)
-		close(pData->errorFd);
+	errorfile_close(&pData->errors);
 	pthread_mutex_destroy(&pData->mut);
 	pthread_mutex_destroy(&pData->floodMut);
 	pthread_mutex_destroy(&pData->saveMut);
@@ -940,10 +920,7 @@ CODESTARTdoHUP;
 		credrefRelease(pData, old);
 	}
 	pthread_mutex_lock(&pData->mut);
-	if (pData->errorFd >= 0) {
-		close(pData->errorFd);
-		pData->errorFd = -1;
-	}
+	errorfile_close(&pData->errors);
 	pthread_mutex_unlock(&pData->mut);
 	saveState(pData); /* a HUP is a moment to be durable; the digest timer runs on */
 ENDdoHUP
@@ -1121,31 +1098,16 @@ finalize_it:
  * be replaced or pre-created by them. */
 static rsRetVal checkFileDir(const instanceData *p, const char *param, const char *path, int private)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-	struct stat st;
-	int rc;
+	char err[4200];
+	omtw_err e = errorfile_check_dir(path, private, err, sizeof(err));
 
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	rc = stat(dir, &st);
-	if (rc != 0 || !S_ISDIR(st.st_mode)) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': %s is in %s, which "
-			 "cannot be used (%s): create the directory, or give '%s' (or "
-			 "global(workDirectory)) a directory that exists", p->name, param, path, dir,
-			 rc == 0 ? "not a directory" : strerror(errno), param);
-		return RS_RET_CONFIG_ERROR;
-	}
-	if (private && (st.st_mode & S_IWOTH)) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': %s is in %s, a "
-			 "directory other users can write to (mode %04o): they could replace the file; "
-			 "use a directory only rsyslogd's user can write", p->name, param, path, dir,
-			 (unsigned)(st.st_mode & 07777));
-		return RS_RET_CONFIG_ERROR;
-	}
-	return RS_RET_OK;
+	if (e == OMTW_OK)
+		return RS_RET_OK;
+	LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': %s is in %s%s", p->name, param,
+		 path, err, e == OMTW_EPERM ? ": they could replace the file; use a directory only "
+		 "rsyslogd's user can write" : ": create the directory, or give it (or "
+		 "global(workDirectory)) a directory that exists");
+	return RS_RET_CONFIG_ERROR;
 }
 
 /* errorfile: by default beside the state file (rsyslog's work directory),
@@ -1155,8 +1117,10 @@ static rsRetVal resolveErrorFile(instanceData *p)
 	DEFiRet;
 	size_t n = strlen(p->statePath);
 
+	errorfile_close(&p->errors);
 	free(p->errorFile);
 	p->errorFile = NULL;
+	errorfile_init(&p->errors, NULL);
 	if (p->errorName != NULL && p->errorName[0] == '\0')
 		FINALIZE;
 	if (p->errorName != NULL) {
@@ -1168,6 +1132,7 @@ static rsRetVal resolveErrorFile(instanceData *p)
 		sprintf(p->errorFile, "%.*s.errors.jsonl", (int)n, p->statePath);
 	}
 	CHKiRet(checkFileDir(p, "errorfile", p->errorFile, 1));
+	errorfile_init(&p->errors, p->errorFile);
 finalize_it:
 	RETiRet;
 }
