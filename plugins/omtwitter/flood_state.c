@@ -137,7 +137,15 @@ static struct fjson_object *field(struct fjson_object *o, const char *k, fjson_t
 	return v;
 }
 
-static int load_stamps(struct fjson_object *a, stamps *s)
+/* A time in the file later than now + max (a clock that was ahead when it
+ * was saved, or a VM restored from the future) becomes now + max: a budget
+ * spent "in the future" must not block posts longer than it would now. */
+static time_t clamp(long long t, time_t now, long max)
+{
+	return t > (long long)now + max ? now + max : (time_t)t;
+}
+
+static int load_stamps(struct fjson_object *a, stamps *s, time_t now)
 {
 	size_t n = (size_t)fjson_object_array_length(a);
 
@@ -145,7 +153,7 @@ static int load_stamps(struct fjson_object *a, stamps *s)
 		long long t;
 		if (!get_i64(fjson_object_array_get_idx(a, i), 0, T_MAX, &t))
 			return 0;
-		stamps_push(s, (time_t)t); /* a smaller budget keeps the newest */
+		stamps_push(s, clamp(t, now, 0)); /* a smaller budget keeps the newest */
 	}
 	return 1;
 }
@@ -165,7 +173,7 @@ static int unhex(const char *h, unsigned char *out)
 }
 
 /* Fill t from the parsed document; 0 with *why set when it is not state. */
-static int apply(flood *t, struct fjson_object *o, const char **why)
+static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 {
 	struct fjson_object *v, *srv, *ents;
 	long long a, b;
@@ -182,8 +190,9 @@ static int apply(flood *t, struct fjson_object *o, const char **why)
 	if (!get_i64(field(o, "period_start", fjson_type_int), 0, T_MAX, &a) ||
 	    !get_i64(field(o, "blocked_until", fjson_type_int), 0, T_MAX, &b))
 		return 0;
-	t->period_start = (time_t)a;
-	t->blocked_until = (time_t)b;
+	t->period_start = clamp(a, now, 0);
+	/* as a reset header: one beyond a day and an hour is not believed */
+	t->blocked_until = b > (long long)now + FLOOD_DAY + 3600 ? 0 : (time_t)b;
 	if ((v = field(o, "others", fjson_type_array)) == NULL || fjson_object_array_length(v) != 2 ||
 	    !get_i64(fjson_object_array_get_idx(v, 0), 0, COUNT_MAX, &a) ||
 	    !get_i64(fjson_object_array_get_idx(v, 1), 0, a, &b))
@@ -191,8 +200,8 @@ static int apply(flood *t, struct fjson_object *o, const char **why)
 	t->others = (unsigned long long)a;
 	t->others_distinct = (unsigned long long)b;
 	t->pending = t->others;
-	if ((v = field(o, "local", fjson_type_array)) == NULL || !load_stamps(v, &t->local) ||
-	    (v = field(o, "daily", fjson_type_array)) == NULL || !load_stamps(v, &t->daily))
+	if ((v = field(o, "local", fjson_type_array)) == NULL || !load_stamps(v, &t->local, now) ||
+	    (v = field(o, "daily", fjson_type_array)) == NULL || !load_stamps(v, &t->daily, now))
 		return 0;
 	if ((srv = field(o, "server", fjson_type_array)) == NULL ||
 	    fjson_object_array_length(srv) != FLOOD_SRV_N)
@@ -203,6 +212,8 @@ static int apply(flood *t, struct fjson_object *o, const char **why)
 		    !get_i64(fjson_object_array_get_idx(v, 0), -1, LLONG_MAX, &a) ||
 		    !get_i64(fjson_object_array_get_idx(v, 1), -1, T_MAX, &b))
 			return 0;
+		if (b > (long long)now + FLOOD_DAY + 3600) /* not believed: unknown */
+			a = b = -1;
 		t->server[i].remaining = a;
 		t->server[i].reset = b;
 	}
@@ -229,7 +240,7 @@ static int apply(flood *t, struct fjson_object *o, const char **why)
 			*why = "out of memory";
 			return 0;
 		}
-		e->window_end = (time_t)a;
+		e->window_end = clamp(a, now, t->cfg.dedup_window);
 		flood_add_pending(t, e, (unsigned long long)b);
 	}
 	return 1;
@@ -259,7 +270,7 @@ omtw_err flood_state_parse(flood *f, const char *buf, size_t len, time_t now, co
 		fjson_object_put(o);
 		return e;
 	}
-	if (!apply(t, o, why)) {
+	if (!apply(t, o, now, why)) {
 		fjson_object_put(o);
 		flood_free(t);
 		return OMTW_EINVAL;

@@ -497,8 +497,49 @@ static void test_state_bound(void)
 	flood_free(f);
 }
 
+/* A state file saved by a clock 10 days ahead (issue #14, time): loaded
+ * now, its times are clamped, so budgets, windows and a 429 block last no
+ * longer than they would have from now. */
+static void test_state_future(void)
+{
+	char dir[] = "/tmp/test_flood.XXXXXX", path[128], err[512];
+	flood_config c = { 600, 3600, 2, 17, 900, 100 };
+	time_t ahead = T0 + 10 * FLOOD_DAY;
+	flood_limit lim[FLOOD_SRV_N];
+	flood *f, *g;
+
+	if (!ok(mkdtemp(dir) != NULL, "a scratch directory"))
+		return;
+	snprintf(path, sizeof(path), "%s/future.state", dir);
+	flood_new(&c, ahead, &f);
+	flood_ticket tk;
+	flood_verdict v;
+	flood_admit(f, "future one", 10, "future one", 10, 1, ahead, &v, &tk);
+	flood_posted(f, &tk); /* its post was confirmed: its dedup window counts */
+	ok(v == FLOOD_POST && admit(f, "future two", 1, ahead) == FLOOD_POST &&
+	   admit(f, "future three", 1, ahead) == FLOOD_HELD, "ten days ahead: the burst of 2 is spent");
+	ok(admit(f, "future one", 1, ahead + 1) == FLOOD_COUNTED, "a repeat within the window is counted");
+	for (int i = 0; i < FLOOD_SRV_N; i++)
+		lim[i] = (flood_limit){ 0, (long long)ahead + 600 };
+	flood_server_view(f, lim, ahead);
+	ok(flood_save(f, path, err, sizeof(err)) == OMTW_OK, "saved with those times");
+
+	flood_new(&c, T0, &g);
+	if (!ok(flood_load(g, path, T0, err, sizeof(err)) == OMTW_OK, "loaded ten days earlier"))
+		printf("#   %s\n", err);
+	ok(admit(g, "future one", 1, T0 + 601) != FLOOD_COUNTED,
+	   "a dedup window is at most dedup.window from now, not 10 days");
+	ok(admit(g, "later", 1, T0 + 3601) == FLOOD_POST,
+	   "the spent burst is free again an interval after now (not 10 days later)");
+	flood_free(g);
+	flood_free(f);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	test_state_future();
 	test_state_bound();
 	test_dedup_window();
 	test_count_repeat();
