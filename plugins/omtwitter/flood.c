@@ -199,7 +199,7 @@ omtw_err flood_new(const flood_config *cfg, time_t now, flood **out)
 	while (nb < cfg->maxentries)
 		nb *= 2;
 	f->nbuckets = nb;
-	f->period_start = now;
+	f->period_start = f->last_now = now;
 	for (int i = 0; i < FLOOD_SRV_N; i++)
 		f->server[i].remaining = f->server[i].reset = -1;
 	if ((f->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
@@ -226,6 +226,38 @@ void flood_free(flood *f)
 	free(f->local.t);
 	free(f->daily.t);
 	free(f);
+}
+
+/* ---- the wall clock ---- */
+
+#define CLOCK_STEP_MIN 60 /* s: a smaller step back is a late reader, not a step */
+
+/* The wall clock stepped back by d (NTP correcting a clock that ran ahead,
+ * a VM restored from a snapshot): the post times, the digest period and
+ * the dedup windows were read from the old clock, so they move back by d
+ * too; else a budget spent "in the future" would block posts, and a
+ * window would hide a recurrence, for d longer.  The server's reset times
+ * are X's clock and stay.  A step forward needs nothing: what was spent
+ * only expires sooner. */
+static void follow_clock(flood *f, time_t now)
+{
+	time_t d = f->last_now - now;
+
+	if (d < CLOCK_STEP_MIN) {
+		if (now > f->last_now)
+			f->last_now = now;
+		return;
+	}
+	for (size_t i = 0; i < f->local.n; i++)
+		f->local.t[(f->local.head + i) % f->local.cap] -= d;
+	for (size_t i = 0; i < f->daily.n; i++)
+		f->daily.t[(f->daily.head + i) % f->daily.cap] -= d;
+	f->period_start -= d;
+	for (fentry *e = f->newest; e; e = e->older)
+		if (e->window_end > now)
+			e->window_end = e->window_end - d > now ? e->window_end - d : now;
+	f->last_now = now;
+	f->dirty = 1;
 }
 
 /* ---- budgets ---- */
@@ -334,6 +366,7 @@ static int count_repeat(flood *f, fentry *e, time_t now)
 
 int flood_count_repeat(flood *f, const flood_ticket *id, time_t now)
 {
+	follow_clock(f, now);
 	fentry *e = flood_find(f, id->id);
 
 	if (!count_repeat(f, e, now))
@@ -350,6 +383,7 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 	fentry *e;
 	omtw_err err;
 
+	follow_clock(f, now);
 	if ((e = flood_find(f, md)) != NULL)
 		touch(f, e);
 	f->dirty = 1;
@@ -384,6 +418,7 @@ omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now
 
 	if ((err = key_id(f, key, keylen, id->id)) != OMTW_OK)
 		return err;
+	follow_clock(f, now);
 	e = flood_find(f, id->id);
 	if (e && f->cfg.dedup_window > 0 && now < e->window_end)
 		*matters = 0; /* a repeat: counted */
@@ -448,6 +483,7 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 	size_t n = 0;
 	int posts = maxposts;
 
+	follow_clock(f, now);
 	memset(d, 0, sizeof(*d));
 	if (now < f->period_start + f->cfg.digest_interval)
 		return 0;
@@ -558,8 +594,9 @@ static time_t budget_frees(const flood *f, time_t now)
 	return t;
 }
 
-time_t flood_next_event(const flood *f, time_t now)
+time_t flood_next_event(flood *f, time_t now)
 {
+	follow_clock(f, now);
 	time_t t = f->period_start + f->cfg.digest_interval;
 
 	if (f->pending > 0) {

@@ -146,7 +146,7 @@ void flood_digest_free(flood_digest *d);
 
 /* When something may next change without a new alert (a digest falls due
  * or a budget frees up); the digest timer sleeps until then. */
-time_t flood_next_event(const flood *f, time_t now);
+time_t flood_next_event(flood *f, time_t now);
 
 /* Has the state changed since the last flood_clean()? */
 int flood_dirty(const flood *f);

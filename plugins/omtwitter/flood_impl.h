@@ -35,6 +35,7 @@ struct flood {
 	unsigned long long pending;     /* entries' counts plus others */
 	unsigned long long pending_distinct; /* entries with a count */
 	unsigned long long others, others_distinct; /* counts of evicted entries */
+	time_t last_now;                /* the latest 'now' seen (a step back is followed) */
 	time_t period_start;
 	time_t blocked_until;
 	stamps local, daily;

@@ -33,8 +33,8 @@ static void test_dedup_window(void)
 	flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100 }, T0, &f);
 	ok(admit(f, "disk full", 1, T0) == FLOOD_POST, "first alert: posted");
 	ok(admit(f, "disk full", 1, T0 + 1) == FLOOD_COUNTED, "same alert 1 s later: counted");
-	ok(admit(f, "disk full", 1, T0 + 599) == FLOOD_COUNTED, "599 s later: still inside the window");
 	ok(admit(f, "fan failure", 1, T0 + 2) == FLOOD_POST, "another alert: posted");
+	ok(admit(f, "disk full", 1, T0 + 599) == FLOOD_COUNTED, "599 s later: still inside the window");
 	ok(admit(f, "disk full", 1, T0 + 1198) == FLOOD_COUNTED,
 	   "each repeat extends the window: 599 s after the last one, still counted");
 	ok(admit(f, "disk full", 1, T0 + 1798) == FLOOD_POST, "after 600 s of silence: posted again");
@@ -537,8 +537,35 @@ static void test_state_future(void)
 	rmdir(dir);
 }
 
+/* The wall clock steps back 5 hours (issue #14, time): budgets, windows and
+ * the digest period follow it, so nothing waits 5 hours longer. */
+static void test_clock_step(void)
+{
+	flood_config c = { 600, 3600, 2, 17, 900, 100 };
+	time_t ahead = T0 + 5 * 3600;
+	flood_ticket tk;
+	flood_verdict v;
+	flood *f;
+
+	flood_new(&c, ahead, &f);
+	flood_admit(f, "step one", 8, "step one", 8, 1, ahead, &v, &tk);
+	flood_posted(f, &tk);
+	ok(v == FLOOD_POST && admit(f, "step two", 1, ahead) == FLOOD_POST &&
+	   admit(f, "step three", 1, ahead) == FLOOD_HELD, "the burst of 2 spent, one alert held");
+	ok(admit(f, "step one", 1, ahead + 1) == FLOOD_COUNTED, "a repeat within the window is counted");
+	/* the clock is set back by 5 hours */
+	time_t next = flood_next_event(f, T0);
+	ok(next >= T0 + 3590 && next <= T0 + 3600,
+	   "the held alert's digest is due when the budget frees, an hour after the new now (T0%+lld)",
+	   (long long)(next - T0));
+	ok(admit(f, "step one", 1, T0 + 601) != FLOOD_COUNTED, "the dedup window ends dedup.window after the step");
+	ok(admit(f, "step four", 1, T0 + 3601) == FLOOD_POST, "the burst is free an interval after the step");
+	flood_free(f);
+}
+
 int main(void)
 {
+	test_clock_step();
 	test_state_future();
 	test_state_bound();
 	test_dedup_window();
