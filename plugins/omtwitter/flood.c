@@ -122,6 +122,7 @@ static void remove_entry(flood *f, fentry *e)
 	*p = e->hnext;
 	unlink_recency(f, e);
 	f->nentries--;
+	free(e->post);
 	free(e);
 }
 
@@ -220,6 +221,7 @@ void flood_free(flood *f)
 		return;
 	while (f->oldest)
 		remove_entry(f, f->oldest);
+	free(f->digest_post);
 	EVP_MD_CTX_free(f->mdctx);
 	EVP_MD_free(f->sha256);
 	free(f->bucket);
@@ -393,12 +395,11 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 	}
 	if (budget_allows(f, nposts, f->pending > 0, now)) {
 		spend(f, nposts, now);
-		if (f->cfg.dedup_window > 0) {
-			if (e == NULL && (err = flood_insert(f, md, text, textlen, &e)) != OMTW_OK)
-				return err;
-			e->window_end = now + f->cfg.dedup_window;
-			e->unconfirmed = 1;
-		}
+		/* an entry even without dedup: it records the post's progress */
+		if (e == NULL && (err = flood_insert(f, md, text, textlen, &e)) != OMTW_OK)
+			return err;
+		e->window_end = now + f->cfg.dedup_window;
+		e->unconfirmed = 1;
 		*verdict = FLOOD_POST;
 		return OMTW_OK;
 	}
@@ -431,10 +432,49 @@ void flood_posted(flood *f, const flood_ticket *t)
 {
 	fentry *e = flood_find(f, t->id);
 
-	if (e && e->unconfirmed) {
-		e->unconfirmed = 0;
-		f->dirty = 1;
-	}
+	if (e == NULL || (!e->unconfirmed && e->post == NULL))
+		return;
+	e->unconfirmed = 0;
+	free(e->post);
+	e->post = NULL;
+	f->dirty = 1;
+	if (f->cfg.dedup_window <= 0 && e->pending == 0)
+		remove_entry(f, e); /* it only recorded the progress */
+}
+
+/* Where t's progress is kept (NULL: the digest's); NULL when t has no entry
+ * (evicted by a flood of other alerts: its progress is not recorded). */
+static fposting **posting_of(flood *f, const flood_ticket *t)
+{
+	fentry *e;
+
+	if (t == NULL)
+		return &f->digest_post;
+	return (e = flood_find(f, t->id)) ? &e->post : NULL;
+}
+
+void flood_progress_set(flood *f, const flood_ticket *t, const flood_progress *p)
+{
+	fposting **pp = posting_of(f, t);
+
+	if (pp == NULL)
+		return;
+	if (*pp == NULL && (*pp = calloc(1, sizeof(**pp))) == NULL)
+		return; /* out of memory: a restart posts it anew */
+	(*pp)->p = *p;
+	(*pp)->loaded = 0;
+	f->dirty = 1;
+}
+
+int flood_resume(flood *f, const flood_ticket *t, flood_progress *p)
+{
+	fposting **pp = posting_of(f, t);
+
+	if (pp == NULL || *pp == NULL || !(*pp)->loaded)
+		return 0;
+	*p = (*pp)->p;
+	(*pp)->loaded = 0;
+	return 1;
 }
 
 unsigned long long flood_pending(const flood *f, unsigned long long *distinct)
@@ -539,6 +579,8 @@ void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now)
 {
 	unsigned long long from_others = d->others;
 
+	free(f->digest_post);
+	f->digest_post = NULL;
 	for (size_t i = 0; i < d->ntaken; i++) {
 		fentry *e = flood_find(f, d->taken[i].id);
 		unsigned long long c = d->taken[i].count, sub = 0;

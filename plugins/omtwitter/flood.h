@@ -41,7 +41,7 @@
  * refuses files over FLOOD_STATE_MAX_BYTES.  Budgets' time stamps add at
  * most 2 * FLOOD_BUDGET_MAX * 21 bytes. */
 #define FLOOD_STATE_MAX_BYTES (256L * 1024 * 1024)
-#define FLOOD_ENTRY_JSON_MAX (6 * FLOOD_TEXT_MAX + 96)
+#define FLOOD_ENTRY_JSON_MAX (6 * FLOOD_TEXT_MAX + 96 + 96) /* + its "posting" record */
 #define FLOOD_ENTRIES_MAX 80000
 _Static_assert((long)FLOOD_ENTRIES_MAX * FLOOD_ENTRY_JSON_MAX + 2L * FLOOD_BUDGET_MAX * 21 + 4096 <
 	       FLOOD_STATE_MAX_BYTES, "a full state file must fit the loader's limit");
@@ -100,9 +100,30 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 int flood_count_repeat(flood *f, const flood_ticket *id, time_t now);
 
 /* The alert of a POST verdict was delivered.  Until then its dedup window
- * is not saved: an alert re-driven after a restart is posted, not counted
- * as a repeat of itself. */
+ * is not saved (an alert re-driven after a restart is posted, not counted
+ * as a repeat of itself) and it is saved as "being posted". */
 void flood_posted(flood *f, const flood_ticket *t);
+
+/* Where the post of an alert stands while its parts go out.  Kept in the
+ * state file until the alert is delivered, so that after a stop or a crash
+ * a thread continues as replies to its last posted part, and an answer
+ * "duplicate content" for a part that may have arrived before the crash is
+ * known to mean "posted". */
+#define FLOOD_POST_ID_MAX 32
+#define FLOOD_PARTS_MAX 25 /* = TWEETTEXT_MAX_PARTS */
+typedef struct flood_progress {
+	int next;                       /* parts posted */
+	int nparts;                     /* parts in all */
+	char last_id[FLOOD_POST_ID_MAX]; /* id of the last part posted, "" if unknown */
+} flood_progress;
+
+/* The alert of ticket t (being posted; NULL: the digest taken) now stands
+ * at *p.  flood_posted (flood_digest_done) ends the record. */
+void flood_progress_set(flood *f, const flood_ticket *t, const flood_progress *p);
+/* Was the alert of ticket t (NULL: a digest) being posted when the loaded
+ * state was saved?  Then its next part may have reached X already: 1, *p
+ * where it stood (used up: asked again, 0).  0: a first post. */
+int flood_resume(flood *f, const flood_ticket *t, flood_progress *p);
 
 /* Record the limits a response reported (remaining -1: header absent). */
 void flood_server_view(flood *f, const flood_limit lim[FLOOD_SRV_N], time_t now);

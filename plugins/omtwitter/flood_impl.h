@@ -13,10 +13,16 @@ typedef struct fentry {
 	time_t window_end;            /* repeats before this are only counted */
 	unsigned long long pending;   /* alerts waiting for the next digest */
 	int unconfirmed;              /* posting; its window is not saved yet */
+	struct fposting *post;        /* posting: how far (NULL: not started) */
 	struct fentry *newer, *older; /* recency list */
 	struct fentry *hnext;         /* hash chain */
 	char text[];                  /* at most FLOOD_TEXT_MAX bytes, NUL-terminated */
 } fentry;
+
+typedef struct fposting {
+	flood_progress p;
+	int loaded;                   /* from the state file: may have reached X */
+} fposting;
 
 /* Post times, oldest first, in a ring of fixed capacity. */
 typedef struct stamps {
@@ -39,6 +45,7 @@ struct flood {
 	time_t period_start;
 	time_t blocked_until;
 	stamps local, daily;
+	fposting *digest_post;          /* the digest being posted: how far */
 	flood_limit server[FLOOD_SRV_N];
 	int dirty;
 };

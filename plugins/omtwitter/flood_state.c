@@ -3,12 +3,18 @@
  * {"format":"omtwitter-flood-state","version":1,"saved":T,
  *  "period_start":T,"blocked_until":T,"others":[alerts,distinct],
  *  "local":[T,...],"daily":[T,...],"server":[[remaining,reset],x3],
- *  "entries":[["hex id","text",window_end,pending],...]}   oldest first
+ *  "entries":[["hex id","text",window_end,pending],...],   oldest first
+ *  "posting":[["hex id",next,nparts,"last id"],...],
+ *  "digest_posting":[next,nparts,"last id"]}      only while a digest is out
  *
- * Entries that neither hold a count nor an open dedup window are not
- * written: they no longer change any decision.  The window of an alert
- * still being posted is written as closed (see flood_posted).  Loading validates every
- * field before anything is used; the file is never trusted.
+ * Entries that neither hold a count nor an open dedup window nor a post in
+ * progress are not written: they no longer change any decision.  The
+ * window of an alert still being posted is written as closed (see
+ * flood_posted), and "posting" says how far its post got: after a restart
+ * the part after them may have reached X already, and a thread continues
+ * as replies to the last part.  (A loader without "posting" ignores it.)
+ * Loading validates every field before anything is used; the file is
+ * never trusted.
  */
 #include <errno.h>
 #include <limits.h>
@@ -48,7 +54,7 @@ static struct fjson_object *pair(long long a, long long b)
 
 omtw_err flood_state_json(const flood *f, time_t now, char **out)
 {
-	struct fjson_object *o = fjson_object_new_object(), *srv, *ents;
+	struct fjson_object *o = fjson_object_new_object(), *srv, *ents, *posting;
 	const char *s;
 	omtw_err e = OMTW_ENOMEM;
 
@@ -68,13 +74,16 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 		fjson_object_array_add(srv, pair(f->server[i].remaining, f->server[i].reset));
 	fjson_object_object_add(o, "server", srv);
 	ents = fjson_object_new_array();
-	for (const fentry *x = f->oldest; ents && x; x = x->newer) {
+	fjson_object_object_add(o, "entries", ents);
+	posting = fjson_object_new_array();
+	fjson_object_object_add(o, "posting", posting);
+	for (const fentry *x = f->oldest; ents && posting && x; x = x->newer) {
 		char hex[2 * FLOOD_ID_LEN + 1];
 		struct fjson_object *a;
-
+		int inflight = x->unconfirmed || x->post != NULL;
 		time_t window_end = x->unconfirmed ? 0 : x->window_end;
 
-		if (x->pending == 0 && window_end <= now)
+		if (x->pending == 0 && window_end <= now && !inflight)
 			continue;
 		for (int i = 0; i < FLOOD_ID_LEN; i++)
 			sprintf(hex + 2 * i, "%02x", x->id[i]);
@@ -85,8 +94,27 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)window_end));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->pending));
 		fjson_object_array_add(ents, a);
+		if (!inflight)
+			continue;
+		if ((a = fjson_object_new_array()) == NULL)
+			goto out;
+		fjson_object_array_add(a, fjson_object_new_string(hex));
+		fjson_object_array_add(a, fjson_object_new_int(x->post ? x->post->p.next : 0));
+		fjson_object_array_add(a, fjson_object_new_int(x->post ? x->post->p.nparts : 0));
+		fjson_object_array_add(a, fjson_object_new_string(x->post ? x->post->p.last_id : ""));
+		fjson_object_array_add(posting, a);
 	}
-	fjson_object_object_add(o, "entries", ents);
+	if (ents == NULL || posting == NULL)
+		goto out;
+	if (f->digest_post) {
+		struct fjson_object *a = fjson_object_new_array();
+		if (a == NULL)
+			goto out;
+		fjson_object_array_add(a, fjson_object_new_int(f->digest_post->p.next));
+		fjson_object_array_add(a, fjson_object_new_int(f->digest_post->p.nparts));
+		fjson_object_array_add(a, fjson_object_new_string(f->digest_post->p.last_id));
+		fjson_object_object_add(o, "digest_posting", a);
+	}
 	if ((s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN)) != NULL &&
 	    (*out = strdup(s)) != NULL)
 		e = OMTW_OK;
@@ -172,6 +200,68 @@ static int unhex(const char *h, unsigned char *out)
 	return 1;
 }
 
+/* A post id as X gives it: 1 to 19 digits (kept as text). */
+static int post_id_ok(const char *s, size_t len)
+{
+	if (len >= FLOOD_POST_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* [next, nparts, "last id"] from x's elements at i.. into a new *pp:
+ * next <= nparts <= FLOOD_PARTS_MAX, an id only after a posted part. */
+static int load_progress(struct fjson_object *x, size_t i, fposting **pp, const char **why)
+{
+	struct fjson_object *s = fjson_object_array_get_idx(x, i + 2);
+	long long next, n;
+
+	if (*pp != NULL || !get_i64(fjson_object_array_get_idx(x, i + 1), 0, FLOOD_PARTS_MAX, &n) ||
+	    !get_i64(fjson_object_array_get_idx(x, i), 0, n, &next) ||
+	    !fjson_object_is_type(s, fjson_type_string) ||
+	    !post_id_ok(fjson_object_get_string(s), (size_t)fjson_object_get_string_len(s)) ||
+	    (next == 0 && fjson_object_get_string_len(s) > 0))
+		return 0;
+	if ((*pp = calloc(1, sizeof(**pp))) == NULL) {
+		*why = "out of memory";
+		return 0;
+	}
+	(*pp)->p.next = (int)next;
+	(*pp)->p.nparts = (int)n;
+	strcpy((*pp)->p.last_id, fjson_object_get_string(s));
+	(*pp)->loaded = 1;
+	return 1;
+}
+
+/* "posting": alerts being posted when the state was saved, each one of
+ * the listed alerts; "digest_posting": the digest then being posted. */
+static int load_posting(flood *t, struct fjson_object *o, const char **why)
+{
+	struct fjson_object *ps, *x;
+
+	*why = "malformed state (posting)";
+	if ((x = field(o, "digest_posting", fjson_type_array)) != NULL &&
+	    (fjson_object_array_length(x) != 3 || !load_progress(x, 0, &t->digest_post, why)))
+		return 0;
+	if ((ps = field(o, "posting", fjson_type_array)) == NULL)
+		return 1;
+	for (size_t i = 0; i < (size_t)fjson_object_array_length(ps); i++) {
+		struct fjson_object *h;
+		unsigned char id[FLOOD_ID_LEN];
+		fentry *e;
+
+		x = fjson_object_array_get_idx(ps, i);
+		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 4 ||
+		    !fjson_object_is_type(h = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
+		    !unhex(fjson_object_get_string(h), id) || (e = flood_find(t, id)) == NULL ||
+		    !load_progress(x, 1, &e->post, why))
+			return 0;
+	}
+	return 1;
+}
+
 /* Fill t from the parsed document; 0 with *why set when it is not state. */
 static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 {
@@ -243,7 +333,7 @@ static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 		e->window_end = clamp(a, now, t->cfg.dedup_window);
 		flood_add_pending(t, e, (unsigned long long)b);
 	}
-	return 1;
+	return load_posting(t, o, why);
 }
 
 /* Move a bad file out of the way, so the next save does not destroy it. */

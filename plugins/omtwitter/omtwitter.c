@@ -150,6 +150,7 @@ typedef struct _instanceData {
 	STATSCOUNTER_DEF(ctrFailures, mutCtrFailures)
 	STATSCOUNTER_DEF(ctrRatelimited, mutCtrRatelimited)
 	STATSCOUNTER_DEF(ctrRetries, mutCtrRetries)
+	STATSCOUNTER_DEF(ctrReposted, mutCtrReposted)
 } instanceData;
 
 #define PENDING_MAX 1024 /* undelivered alerts remembered per action */
@@ -603,6 +604,51 @@ static void stateChanged(void *arg)
 		wakeTimerLocked(pData);
 }
 
+/* X refused part a->next as a duplicate of an earlier post, and no earlier
+ * try of ours may have made it: the same alert recurs (after dedup.window,
+ * or a digest repeats an old text).  The time makes it new; the new text
+ * replaces the part, so a retry of it is a retry of what may have arrived. */
+static int repostWithTime(instanceData *pData, pending_alert *a)
+{
+	char suffix[40], *text = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(suffix, sizeof(suffix), " (%H:%M:%S UTC)", gmtime_r(&now, &tm));
+	if (tweettext_append(a->parts.part[a->next], suffix, &pData->shape, &text) != OMTW_OK)
+		return 0;
+	LogMsg(0, RS_RET_OK, LOG_INFO, "omtwitter[%s]: X refused part %zu/%zu as a duplicate of an "
+	       "earlier post; posted again with the time added", pData->name, a->next + 1, a->parts.n);
+	free(a->parts.part[a->next]);
+	a->parts.part[a->next] = text;
+	a->reposted = true;
+	a->maybe_sent = false;
+	STATSCOUNTER_INC(pData->ctrReposted, pData->mutCtrReposted);
+	return 1;
+}
+
+/* Part a->next is out: record how far the alert got.  Before the last
+ * part the record is saved at once, so that a thread cut by a stop or a
+ * crash continues as replies to this part. */
+static void partPosted(instanceData *pData, pending_alert *a, const char *id)
+{
+	flood_progress p = { 0 };
+
+	if (id[0])
+		snprintf(a->last_id, sizeof(a->last_id), "%s", id);
+	a->next++;
+	a->maybe_sent = a->reposted = false;
+	p.next = (int)a->next;
+	p.nparts = (int)a->parts.n;
+	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
+	pthread_mutex_lock(&pData->floodMut);
+	if (pData->flood)
+		flood_progress_set(pData->flood, a->digest ? NULL : &a->ticket, &p);
+	pthread_mutex_unlock(&pData->floodMut);
+	if (a->next < a->parts.n && pData->flood)
+		saveState(pData);
+}
+
 /* Post a's parts from the first one not yet posted; stop at a failure. */
 static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, pending_alert *a, const omtw_creds *cr)
 {
@@ -613,8 +659,10 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, pending_alert *a, const
 
 	while (a->next < a->parts.n) {
 		const char *part = a->parts.part[a->next];
+		bool earlier = a->maybe_sent || a->next < a->maybe_upto;
 
 		STATSCOUNTER_INC(pData->ctrRequests, pData->mutCtrRequests);
+		a->maybe_sent = true; /* from here on this text may reach X */
 		if (pData->dm)
 			e = xapi_send_dm(pWrkrData->api, cr, pData->recipient, part, &res);
 		else
@@ -622,15 +670,38 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, pending_alert *a, const
 					    a->next > 0 && a->last_id[0] ? a->last_id : NULL, &res);
 		if (e != OMTW_OK)
 			return RS_RET_SUSPENDED; /* out of memory: try again later */
+		if (res.outcome == XAPI_DUPLICATE && !earlier && !a->reposted && repostWithTime(pData, a))
+			continue;
 		if ((r = handleResult(pWrkrData, a, &res)) != RS_RET_OK)
 			return r;
 		if (res.outcome == XAPI_PERMANENT)
 			return RS_RET_OK; /* refused for good (logged): the rest cannot follow */
-		if (res.id[0])
-			memcpy(a->last_id, res.id, sizeof(a->last_id));
-		a->next++;
+		partPosted(pData, a, res.id);
 	}
 	return r;
+}
+
+/* A fresh alert that was being posted when the state was saved (before a
+ * stop or a crash): its next part may have reached X, and a thread goes on
+ * as replies to its last posted part, not as a new post. */
+static void resumePost(instanceData *pData, pending_alert *a)
+{
+	flood_progress p;
+	int was;
+
+	pthread_mutex_lock(&pData->floodMut);
+	was = pData->flood && flood_resume(pData->flood, &a->ticket, &p);
+	pthread_mutex_unlock(&pData->floodMut);
+	if (!was)
+		return;
+	a->maybe_sent = true;
+	if (p.nparts != (int)a->parts.n || p.next == 0 || p.next >= p.nparts)
+		return; /* not begun, or shaped differently now: posted from its start */
+	a->next = (size_t)p.next;
+	memcpy(a->last_id, p.last_id, sizeof(a->last_id));
+	LogMsg(0, RS_RET_OK, LOG_INFO, "omtwitter[%s]: resuming a thread cut by a stop: part %zu/%zu "
+	       "follows as a reply to post %s", pData->name, a->next + 1, a->parts.n,
+	       a->last_id[0] ? a->last_id : "(unknown)");
 }
 
 BEGINdoAction
@@ -680,13 +751,11 @@ CODESTARTdoAction;
 			ABORT_FINALIZE(RS_RET_SUSPENDED);
 		}
 		*a = fresh;
-		/* about to post: the budget it spends is saved first (without a
-		 * local budget only the server's view changed, which its next
-		 * answer restates: saved within statefile.sync, off this path) */
-		if (pData->fcfg.rl_interval > 0 || pData->fcfg.budget_daily > 0)
-			saveState(pData);
-		else
-			saveLater = 1;
+		resumePost(pData, a);
+		/* about to post: what it spends and that it may reach X are saved
+		 * first, so that after a crash an answer "duplicate content" is
+		 * known to mean "posted" */
+		saveState(pData);
 		pending_add(&pData->pending, a);
 		listed = 1;
 	}
@@ -758,6 +827,27 @@ static rsRetVal postDigest(instanceData *pData)
 	return r;
 }
 
+/* A digest is about to go out (floodMut held).  If one was going out when
+ * the state was saved (before a stop or a crash), the parts it had posted
+ * may be these: X's "duplicate content" for them means "posted".  That it
+ * is going out is saved before its first request. */
+static void startDigestLocked(instanceData *pData, pending_alert *a)
+{
+	flood_progress p = { 0 };
+	char err[512];
+
+	a->digest = true;
+	if (flood_resume(pData->flood, NULL, &p))
+		a->maybe_upto = (size_t)p.next + 1;
+	p = (flood_progress){ 0, (int)a->parts.n, "" };
+	flood_progress_set(pData->flood, NULL, &p);
+	if (saveStateLocked(pData, err, sizeof(err)) != 0) {
+		pthread_mutex_unlock(&pData->floodMut);
+		logSaveError(pData, err);
+		pthread_mutex_lock(&pData->floodMut);
+	}
+}
+
 /* One timer thread per action: it wakes when flood control says a digest
  * may be due or a budget frees up, and posts the digest.  A digest that
  * fails is retried as it is (same parts, from the first not yet posted). */
@@ -795,10 +885,12 @@ static void *digestTimer(void *arg)
 
 		if (!active && flood_digest_take(pData->flood, now, pData->shape.maxparts, &d)) {
 			pending_alert_clear(a);
-			if (digest_compose(&d, &pData->shape, &a->parts) == OMTW_OK && a->parts.n > 0)
+			if (digest_compose(&d, &pData->shape, &a->parts) == OMTW_OK && a->parts.n > 0) {
 				active = 1;
-			else
+				startDigestLocked(pData, a);
+			} else {
 				flood_digest_free(&d); /* out of memory: next tick */
+			}
 			retryAt = now;
 		}
 		if (active && now >= retryAt && now >= flood_blocked_until(pData->flood)) {
@@ -941,6 +1033,7 @@ static rsRetVal setupStats(instanceData *pData)
 		{ "failures", offsetof(instanceData, ctrFailures) },
 		{ "ratelimited", offsetof(instanceData, ctrRatelimited) },
 		{ "retries", offsetof(instanceData, ctrRetries) },
+		{ "reposted", offsetof(instanceData, ctrReposted) },
 	};
 
 	CHKiRet(statsobj.Construct(&pData->stats));

@@ -18,13 +18,19 @@
 #include "flood.h"
 #include "tweettext.h"
 
+_Static_assert(FLOOD_PARTS_MAX == TWEETTEXT_MAX_PARTS, "flood records any thread's progress");
+
 /* An alert being posted, part by part (also the digest timer's digest). */
 typedef struct pending_alert {
 	char *key;              /* the rendered template text: which alert */
 	flood_ticket ticket;    /* its flood entry, confirmed once delivered */
 	tt_parts parts;
 	size_t next;            /* first part not yet posted */
-	char last_id[32];       /* id of the last part posted: the reply target */
+	char last_id[FLOOD_POST_ID_MAX]; /* id of the last part posted: the reply target */
+	bool maybe_sent;        /* part next may have reached X (an earlier try) */
+	size_t maybe_upto;      /* so may every part before this (a digest resumed) */
+	bool digest;            /* the digest timer's: its progress is flood's digest's */
+	bool reposted;          /* part next carries the time: X refused it as a duplicate */
 	bool busy;              /* claimed by a worker */
 	struct pending_alert *older;
 } pending_alert;

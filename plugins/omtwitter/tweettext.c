@@ -637,3 +637,24 @@ done:
 	free(clean);
 	return e;
 }
+
+omtw_err tweettext_append(const char *part, const char *suffix, const tt_config *cfg, char **out)
+{
+	int urls = cfg->urls == TT_URLS_KEEP;
+	long ws = tweettext_weighted_length(suffix, strlen(suffix), urls);
+	tt_config one = { cfg->maxlength - ws, TT_SPLIT_TRUNCATE, 1, cfg->urls };
+	tt_parts cut = { 0 };
+	const char *head = part;
+	omtw_err e;
+
+	*out = NULL;
+	if (tweettext_weighted_length(part, strlen(part), urls) > one.maxlength) {
+		if ((e = tweettext_shape(part, strlen(part), &one, &cut)) != OMTW_OK)
+			return e;
+		head = cut.n ? cut.part[0] : "";
+	}
+	if ((*out = malloc(strlen(head) + strlen(suffix) + 1)) != NULL)
+		sprintf(*out, "%s%s", head, suffix);
+	tweettext_parts_free(&cut);
+	return *out ? OMTW_OK : OMTW_ENOMEM;
+}

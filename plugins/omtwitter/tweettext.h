@@ -61,4 +61,9 @@ omtw_err tweettext_prepare(const char *in, size_t len, tt_urls urls, char **out)
 omtw_err tweettext_shape(const char *in, size_t len, const tt_config *cfg, tt_parts *out);
 void tweettext_parts_free(tt_parts *p);
 
+/* part (a shaped part) with suffix appended, both within cfg's maxlength:
+ * part is cut (ending in an ellipsis) as far as the suffix needs.  For a
+ * text X refused as a duplicate of an earlier post: the time makes it new. */
+omtw_err tweettext_append(const char *part, const char *suffix, const tt_config *cfg, char **out);
+
 #endif

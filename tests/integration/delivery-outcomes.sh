@@ -2,8 +2,9 @@
 # Delivery semantics (design section 6) with a real rsyslogd and the
 # emulator's fault injection: 503 and 401 suspend and retry until the post
 # arrives once; a permanent 400 is logged, counted, written to the errorfile
-# and does not hold up later alerts; a 403 "duplicate content" answer counts
-# as delivered; after a 429 no request is made before the reset time.
+# and does not hold up later alerts; a 403 "duplicate content" answer to a
+# first attempt (the same alert again) is posted again with the time added;
+# after a 429 no request is made before the reset time.
 # Finally the impstats counters must match exactly.
 . "$(dirname "$0")/lib.sh"
 tb_init
@@ -48,15 +49,19 @@ ok $? "the refusal is logged with an excerpt of the alert and X's error text" ||
 grep -qF "it is not retried; its text was written to $TB/errors.jsonl" "$TB/rsyslogd.log"
 ok $? "and says where its text was kept" || diag "$TB/rsyslogd.log"
 
-# the same text again: X answers 403 duplicate content, which is not a failure
+# the same text again: X answers 403 duplicate content, which is not a failure:
+# the recurrence goes out with the time added
 send_line "bird_alert A: 503 twice first"
 wait_for_calls 1 --path /2/tweets --status 403
 ok $? "a repeated text gets X's 403 duplicate-content answer"
+posted 3; ok $? "and is posted again"
+record texts --path /2/tweets --status 201 | grep -Eq '^bird_alert A: 503 twice first \([0-9:]{8} UTC\)$'
+ok $? "with the time added"
 
 # 401 twice: suspended, logged once, then posted
 emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","status":401,"count":2}]}' >/dev/null
 send_line "bird_alert E: after 401s"
-posted 3; ok $? "after two 401 answers the alert is posted"
+posted 4; ok $? "after two 401 answers the alert is posted"
 [ "$(grep -c 'X rejected the credentials' "$TB/rsyslogd.log")" -eq 1 ]
 ok $? "the 401 is logged once, not per retry"
 
@@ -65,15 +70,15 @@ reset=$(( $(date +%s) + 3 ))
 emu_control POST /_emu/faults "{\"faults\":[{\"path\":\"/2/tweets\",\"status\":429,\"count\":1,
 	\"headers\":{\"x-rate-limit-remaining\":\"0\",\"x-rate-limit-reset\":\"$reset\"}}]}" >/dev/null
 send_line "bird_alert F: after a 429"
-posted 4; ok $? "after the 429 the alert is posted"
+posted 5; ok $? "after the 429 the alert is posted"
 record quiet-after-429 "$reset"
 ok $? "no request between the 429 and its reset time"
 grep -q 'omtwitter\[alerts\]: rate limited by X (HTTP 429' "$TB/rsyslogd.log"; ok $? "the 429 is logged"
 
 sleep 2 # one more impstats interval
 rs_stop
-[ "$(record count --path /2/tweets --status 201)" -eq 4 ]; ok $? "four posts in all, none twice"
+[ "$(record count --path /2/tweets --status 201)" -eq 5 ]; ok $? "five posts in all (one the recurrence), none twice"
 "$PYTHON3" "$OMTW_SRCDIR/tests/integration/impstats.py" "$TB/stats.json" alerts submitted=6 posted=5 \
-	failures=1 ratelimited=1 requests=11 retries=5 deduplicated=0
-ok $? "impstats counters: submitted 6, posted 5 (4 + the duplicate), failures 1, ratelimited 1, requests 11, retries 5"
+	failures=1 ratelimited=1 requests=12 retries=5 deduplicated=0 reposted=1
+ok $? "impstats counters: submitted 6, posted 5, reposted 1, failures 1, ratelimited 1, requests 12, retries 5"
 tb_done

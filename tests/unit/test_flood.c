@@ -563,8 +563,148 @@ static void test_clock_step(void)
 	flood_free(f);
 }
 
+static char *json_at(flood *f, time_t now)
+{
+	char *s = NULL;
+	return flood_state_json(f, now, &s) == OMTW_OK ? s : NULL;
+}
+
+static void hexid(const flood_ticket *t, char out[33])
+{
+	for (int i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", t->id[i]);
+}
+
+/* A fresh flood with the document s loaded; NULL (and why) if refused. */
+static flood *parsed(const flood_config *c, const char *s, time_t now, const char **why)
+{
+	flood *g = NULL;
+
+	flood_new(c, now, &g);
+	if (flood_state_parse(g, s, strlen(s), now, why) != OMTW_OK) {
+		flood_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* Issue #14, points 3 and 4: how far a post got is in the state file until
+ * it is delivered, so a restart knows that its next part may have reached
+ * X and continues a thread as replies to its last part. */
+static void test_progress(void)
+{
+	flood_config c = { 600, 3600, 10, 100, 900, 100 }, nodedup = { 0, 0, 0, 0, 900, 100 };
+	flood_ticket t, u;
+	flood_verdict v;
+	flood_progress p = { 1, 3, "1790000000000000123" }, q;
+	char hex[33], want[200], *s;
+	const char *why = NULL;
+	flood *f, *g;
+
+	flood_new(&c, T0, &f);
+	flood_admit(f, "a long alert", 12, "a long alert", 12, 3, T0, &v, &t);
+	flood_admit(f, "short", 5, "short", 5, 1, T0, &v, &u);
+	hexid(&t, hex);
+	s = json_at(f, T0);
+	snprintf(want, sizeof(want), "\"posting\":[[\"%s\",0,0,\"\"]", hex);
+	ok(s && strstr(s, want), "an alert about to be posted is saved as being posted, no part yet");
+	free(s);
+	flood_progress_set(f, &t, &p);
+	flood_posted(f, &u);
+	s = json_at(f, T0);
+	snprintf(want, sizeof(want), "\"posting\":[[\"%s\",1,3,\"1790000000000000123\"]]", hex);
+	if (!ok(s && strstr(s, want), "part 1 of 3 posted: the record names the part and its id"))
+		printf("#   %s\n", s ? s : "(null)");
+	g = s ? parsed(&c, s, T0 + 60, &why) : NULL;
+	free(s);
+	ok(g != NULL, "the state loads");
+	memset(&q, 0, sizeof(q));
+	ok(g && flood_resume(g, &t, &q) == 1 && q.next == 1 && q.nparts == 3 &&
+	   !strcmp(q.last_id, "1790000000000000123"), "after the restart the thread resumes at part 2, "
+	   "as a reply to part 1's post");
+	ok(g && flood_resume(g, &t, &q) == 0, "once: the record is used up");
+	ok(g && flood_resume(g, &u, &q) == 0, "a delivered alert is not resumed");
+	flood_free(g);
+
+	/* delivered: the record ends */
+	flood_posted(f, &t);
+	s = json_at(f, T0);
+	ok(s && strstr(s, "\"posting\":[]") && strstr(s, hex), "delivered: no record, the dedup window stays");
+	free(s);
+	flood_free(f);
+
+	/* without dedup, the entry only carries the record */
+	flood_new(&nodedup, T0, &f);
+	flood_admit(f, "x", 1, "x", 1, 1, T0, &v, &t);
+	hexid(&t, hex);
+	s = json_at(f, T0);
+	ok(v == FLOOD_POST && s && strstr(s, hex), "dedup off: an alert being posted is saved too");
+	g = s ? parsed(&nodedup, s, T0 + 1, &why) : NULL;
+	ok(g && flood_resume(g, &t, &q) == 1 && q.next == 0, "and after a restart it may have reached X");
+	flood_free(g);
+	free(s);
+	flood_posted(f, &t);
+	s = json_at(f, T0);
+	ok(s && !strstr(s, hex) && strstr(s, "\"entries\":[]"), "delivered: nothing of it is kept");
+	free(s);
+
+	/* the digest's progress */
+	flood_progress_set(f, NULL, &(flood_progress){ 2, 4, "55" });
+	s = json_at(f, T0);
+	ok(s && strstr(s, "\"digest_posting\":[2,4,\"55\"]"), "a digest going out is saved with its progress");
+	g = s ? parsed(&nodedup, s, T0 + 1, &why) : NULL;
+	ok(g && flood_resume(g, NULL, &q) == 1 && q.next == 2 && q.nparts == 4 && !strcmp(q.last_id, "55"),
+	   "and loads again");
+	flood_free(g);
+	free(s);
+	flood_free(f);
+
+	/* a record is checked like everything else in the file */
+	static const char *const bad[] = {
+		"[[\"ID\",4,3,\"1\"]]",          /* next beyond the parts */
+		"[[\"ID\",1,26,\"1\"]]",         /* more parts than a thread has */
+		"[[\"ID\",1,3,\"12a\"]]",        /* not an id */
+		"[[\"ID\",0,3,\"12\"]]",         /* an id before any part */
+		"[[\"ID\",1,3,\"1234567890123456789012345678901234\"]]", /* too long */
+		"[[\"ID\",1,3]]",                /* short */
+		"[[\"00000000000000000000000000000000\",1,3,\"1\"]]", /* not a listed alert */
+		"[[\"ID\",1,3,\"1\"],[\"ID\",1,3,\"1\"]]", /* twice */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char rec[300] = "", doc[1000];
+		for (const char *b = bad[i]; *b; ) { /* ID: the listed alert's id */
+			size_t o = strlen(rec);
+			if (!strncmp(b, "ID", 2)) {
+				snprintf(rec + o, sizeof(rec) - o, "0123456789abcdef0123456789abcdef");
+				b += 2;
+			} else {
+				rec[o] = *b++;
+				rec[o + 1] = '\0';
+			}
+		}
+		snprintf(doc, sizeof(doc), "{\"format\":\"omtwitter-flood-state\",\"version\":1,"
+			 "\"saved\":0,\"period_start\":0,\"blocked_until\":0,\"others\":[0,0],"
+			 "\"local\":[],\"daily\":[],\"server\":[[-1,-1],[-1,-1],[-1,-1]],"
+			 "\"entries\":[[\"0123456789abcdef0123456789abcdef\",\"t\",0,0]],\"posting\":%s}", rec);
+		g = parsed(&c, doc, T0, &why);
+		ok(g == NULL && why && strstr(why, "posting"), "bad posting record %zu refused", i);
+		flood_free(g);
+		if (i == 0) { /* the control: the same document with a good record loads */
+			snprintf(doc, sizeof(doc), "{\"format\":\"omtwitter-flood-state\",\"version\":1,"
+				 "\"saved\":0,\"period_start\":0,\"blocked_until\":0,\"others\":[0,0],"
+				 "\"local\":[],\"daily\":[],\"server\":[[-1,-1],[-1,-1],[-1,-1]],"
+				 "\"entries\":[[\"0123456789abcdef0123456789abcdef\",\"t\",0,0]],"
+				 "\"posting\":[[\"0123456789abcdef0123456789abcdef\",3,3,\"1\"]]}");
+			g = parsed(&c, doc, T0, &why);
+			ok(g != NULL, "control: a good record in the same document loads");
+			flood_free(g);
+		}
+	}
+}
+
 int main(void)
 {
+	test_progress();
 	test_clock_step();
 	test_state_future();
 	test_state_bound();

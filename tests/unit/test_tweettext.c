@@ -343,8 +343,42 @@ static void test_conformance_urls(void)
 	ok(cases >= 100, "%d URL conformance cases were run", cases);
 }
 
+/* A text X refused as a duplicate goes out again with the time appended,
+ * still within the limit (issue #14, point 3). */
+static void test_append(void)
+{
+	tt_config c = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
+	const char *suffix = " (13:05:09 UTC)";
+	char full[1200], *out = NULL;
+	size_t sl = strlen(suffix);
+
+	ok(tweettext_append("disk full on db1", suffix, &c, &out) == OMTW_OK, "append to a short text");
+	is_str(out, "disk full on db1 (13:05:09 UTC)", "a text with room: the suffix is added as it is");
+	free(out);
+	out = NULL;
+	memset(full, 'a', 280);
+	full[280] = '\0';
+	ok(tweettext_append(full, suffix, &c, &out) == OMTW_OK && out != NULL, "append to a full part");
+	ok(out && tweettext_weighted_length(out, strlen(out), 0) <= 280 &&
+	   tweettext_weighted_length(out, strlen(out), 0) >= 270, "the result stays within 280 (%ld)",
+	   out ? tweettext_weighted_length(out, strlen(out), 0) : -1L);
+	ok(out && strlen(out) > sl && !strcmp(out + strlen(out) - sl, suffix) &&
+	   !strncmp(out + strlen(out) - sl - 3, "\u2026", 3), "the text is cut, ends in an ellipsis, "
+	   "then the whole suffix");
+	free(out);
+	out = NULL;
+	full[0] = '\0'; /* 140 CJK characters weigh 280 */
+	for (int i = 0; i < 140; i++)
+		strcat(full, "\u6f22");
+	ok(tweettext_append(full, suffix, &c, &out) == OMTW_OK && out &&
+	   tweettext_weighted_length(out, strlen(out), 0) <= 280 && strstr(out, suffix),
+	   "weighted characters are cut by their weight");
+	free(out);
+}
+
 int main(void)
 {
+	test_append();
 	test_conformance_lengths();
 	test_conformance_urls();
 	test_url_hosts();
