@@ -924,6 +924,10 @@ static void *digestTimer(void *arg)
 		until = (struct timespec){ .tv_sec = wake };
 		if (pData->saveDue && timespec_cmp(&saveAt, &until) < 0)
 			until = saveAt;
+		/* floodMut was let go while the state was written or a digest
+		 * posted: a stop signalled then found no one waiting */
+		if (__atomic_load_n(&pData->timerStop, __ATOMIC_RELAXED))
+			break;
 		pthread_cond_timedwait(&pData->timerCond, &pData->floodMut, &until);
 	}
 	pthread_mutex_unlock(&pData->floodMut);
