@@ -435,9 +435,15 @@ void flood_posted(flood *f, const flood_ticket *t)
 	if (e == NULL || (!e->unconfirmed && e->post == NULL))
 		return;
 	e->unconfirmed = 0;
+	f->dirty = 1;
+	if (f->cfg.dedup_window <= 0 && e->post && e->post->p.next == e->post->p.nparts) {
+		/* no dedup window recognises a replay of it: its record does */
+		e->post->until = f->last_now + FLOOD_REPLAY_GRACE;
+		e->post->loaded = 0;
+		return;
+	}
 	free(e->post);
 	e->post = NULL;
-	f->dirty = 1;
 	if (f->cfg.dedup_window <= 0 && e->pending == 0)
 		remove_entry(f, e); /* it only recorded the progress */
 }
@@ -472,8 +478,11 @@ int flood_resume(flood *f, const flood_ticket *t, flood_progress *p)
 
 	if (pp == NULL || *pp == NULL || !(*pp)->loaded)
 		return 0;
-	*p = (*pp)->p;
 	(*pp)->loaded = 0;
+	if ((*pp)->until && f->last_now >= (*pp)->until)
+		return 0; /* posted long ago: a new alert */
+	*p = (*pp)->p;
+	p->finished = (*pp)->until != 0;
 	return 1;
 }
 

@@ -101,7 +101,11 @@ int flood_count_repeat(flood *f, const flood_ticket *id, time_t now);
 
 /* The alert of a POST verdict was delivered.  Until then its dedup window
  * is not saved (an alert re-driven after a restart is posted, not counted
- * as a repeat of itself) and it is saved as "being posted". */
+ * as a repeat of itself) and it is saved as "being posted".  Without a
+ * dedup window it is then saved as "posted" for FLOOD_REPLAY_GRACE
+ * seconds: after a crash rsyslog's queue may hand it back (the batch it
+ * was in), and X's "duplicate content" for it then means "posted". */
+#define FLOOD_REPLAY_GRACE 600
 void flood_posted(flood *f, const flood_ticket *t);
 
 /* Where the post of an alert stands while its parts go out.  Kept in the
@@ -115,14 +119,16 @@ typedef struct flood_progress {
 	int next;                       /* parts posted */
 	int nparts;                     /* parts in all */
 	char last_id[FLOOD_POST_ID_MAX]; /* id of the last part posted, "" if unknown */
+	int finished;                   /* flood_resume: it was delivered (posted shortly before) */
 } flood_progress;
 
 /* The alert of ticket t (being posted; NULL: the digest taken) now stands
  * at *p.  flood_posted (flood_digest_done) ends the record. */
 void flood_progress_set(flood *f, const flood_ticket *t, const flood_progress *p);
 /* Was the alert of ticket t (NULL: a digest) being posted when the loaded
- * state was saved?  Then its next part may have reached X already: 1, *p
- * where it stood (used up: asked again, 0).  0: a first post. */
+ * state was saved, or posted shortly before (p->next == p->nparts)?  Then
+ * its next part (or every part) may have reached X already: 1, *p where it
+ * stood (used up: asked again, 0).  0: a first post. */
 int flood_resume(flood *f, const flood_ticket *t, flood_progress *p);
 
 /* Record the limits a response reported (remaining -1: header absent). */

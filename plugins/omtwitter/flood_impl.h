@@ -22,6 +22,7 @@ typedef struct fentry {
 typedef struct fposting {
 	flood_progress p;
 	int loaded;                   /* from the state file: may have reached X */
+	time_t until;                 /* a finished post (next == nparts): kept until then */
 } fposting;
 
 /* Post times, oldest first, in a ring of fixed capacity. */

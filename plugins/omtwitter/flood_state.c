@@ -4,7 +4,7 @@
  *  "period_start":T,"blocked_until":T,"others":[alerts,distinct],
  *  "local":[T,...],"daily":[T,...],"server":[[remaining,reset],x3],
  *  "entries":[["hex id","text",window_end,pending],...],   oldest first
- *  "posting":[["hex id",next,nparts,"last id"],...],
+ *  "posting":[["hex id",next,nparts,"last id"(,until)],...],
  *  "digest_posting":[next,nparts,"last id"]}      only while a digest is out
  *
  * Entries that neither hold a count nor an open dedup window nor a post in
@@ -80,7 +80,8 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 	for (const fentry *x = f->oldest; ents && posting && x; x = x->newer) {
 		char hex[2 * FLOOD_ID_LEN + 1];
 		struct fjson_object *a;
-		int inflight = x->unconfirmed || x->post != NULL;
+		int inflight = x->unconfirmed || (x->post && (x->post->p.next < x->post->p.nparts ||
+								  x->post->until > now));
 		time_t window_end = x->unconfirmed ? 0 : x->window_end;
 
 		if (x->pending == 0 && window_end <= now && !inflight)
@@ -102,6 +103,8 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 		fjson_object_array_add(a, fjson_object_new_int(x->post ? x->post->p.next : 0));
 		fjson_object_array_add(a, fjson_object_new_int(x->post ? x->post->p.nparts : 0));
 		fjson_object_array_add(a, fjson_object_new_string(x->post ? x->post->p.last_id : ""));
+		if (x->post && x->post->until) /* posted, without a dedup window */
+			fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->post->until));
 		fjson_object_array_add(posting, a);
 	}
 	if (ents == NULL || posting == NULL)
@@ -237,7 +240,7 @@ static int load_progress(struct fjson_object *x, size_t i, fposting **pp, const 
 
 /* "posting": alerts being posted when the state was saved, each one of
  * the listed alerts; "digest_posting": the digest then being posted. */
-static int load_posting(flood *t, struct fjson_object *o, const char **why)
+static int load_posting(flood *t, struct fjson_object *o, time_t now, const char **why)
 {
 	struct fjson_object *ps, *x;
 
@@ -252,12 +255,21 @@ static int load_posting(flood *t, struct fjson_object *o, const char **why)
 		unsigned char id[FLOOD_ID_LEN];
 		fentry *e;
 
+		long long until = 0;
+
 		x = fjson_object_array_get_idx(ps, i);
-		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 4 ||
+		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) < 4 ||
+		    fjson_object_array_length(x) > 5 ||
 		    !fjson_object_is_type(h = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
 		    !unhex(fjson_object_get_string(h), id) || (e = flood_find(t, id)) == NULL ||
 		    !load_progress(x, 1, &e->post, why))
 			return 0;
+		/* until: only for a finished post */
+		if (fjson_object_array_length(x) == 5 &&
+		    (!get_i64(fjson_object_array_get_idx(x, 4), 1, T_MAX, &until) ||
+		     e->post->p.next != e->post->p.nparts))
+			return 0;
+		e->post->until = clamp(until, now, FLOOD_REPLAY_GRACE);
 	}
 	return 1;
 }
@@ -333,7 +345,7 @@ static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 		e->window_end = clamp(a, now, t->cfg.dedup_window);
 		flood_add_pending(t, e, (unsigned long long)b);
 	}
-	return load_posting(t, o, why);
+	return load_posting(t, o, now, why);
 }
 
 /* Move a bad file out of the way, so the next save does not destroy it. */

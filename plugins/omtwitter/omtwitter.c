@@ -695,7 +695,11 @@ static void resumePost(instanceData *pData, pending_alert *a)
 	if (!was)
 		return;
 	a->maybe_sent = true;
-	if (p.nparts != (int)a->parts.n || p.next == 0 || p.next >= p.nparts)
+	if (p.finished) { /* posted just before a crash: the queue's replay */
+		a->maybe_upto = a->parts.n;
+		return;
+	}
+	if (p.nparts != (int)a->parts.n || p.next == 0)
 		return; /* not begun, or shaped differently now: posted from its start */
 	a->next = (size_t)p.next;
 	memcpy(a->last_id, p.last_id, sizeof(a->last_id));
@@ -839,7 +843,7 @@ static void startDigestLocked(instanceData *pData, pending_alert *a)
 	a->digest = true;
 	if (flood_resume(pData->flood, NULL, &p))
 		a->maybe_upto = (size_t)p.next + 1;
-	p = (flood_progress){ 0, (int)a->parts.n, "" };
+	p = (flood_progress){ .nparts = (int)a->parts.n };
 	flood_progress_set(pData->flood, NULL, &p);
 	if (saveStateLocked(pData, err, sizeof(err)) != 0) {
 		pthread_mutex_unlock(&pData->floodMut);

@@ -39,7 +39,14 @@ done
 # the examples say what they claim
 grep -q 'contains "bird_alert"' "$OMTW_SRCDIR/conf-examples/keyword.conf"; ok $? "keyword.conf selects bird_alert lines"
 grep -q 'syslogseverity <= 2' "$OMTW_SRCDIR/conf-examples/severity.conf" &&
-	grep -q 'queue.filename=' "$OMTW_SRCDIR/conf-examples/severity.conf"
-ok $? "severity.conf selects crit and worse, with a disk-assisted queue"
+	grep -q 'queue.type="Disk" queue.filename=' "$OMTW_SRCDIR/conf-examples/severity.conf"
+ok $? "severity.conf selects crit and worse, with a disk queue"
 grep -q 'mode="dm" recipient=' "$OMTW_SRCDIR/conf-examples/dm.conf"; ok $? "dm.conf sends direct messages"
+# the recommended queue survives a crash (doc: "Surviving a crash")
+for f in keyword severity dm central-server; do
+	grep -q 'queue.type="Disk"' "$OMTW_SRCDIR/conf-examples/$f.conf" &&
+		grep -q 'queue.checkpointInterval="1" queue.dequeueBatchSize="1"' "$OMTW_SRCDIR/conf-examples/$f.conf" &&
+		! grep -q 'LinkedList' "$OMTW_SRCDIR/conf-examples/$f.conf"
+	ok $? "$f.conf: a disk queue that records every message, one at a time"
+done
 tb_done

@@ -65,7 +65,7 @@ for how in TERM KILL; do
 		kill -KILL "$RS_PID"
 		tb_wait_exit "$RS_PID" 10
 	fi
-	grep -q '"posting":\[\["[0-9a-f]*",1,3,"[0-9]*"\]\]' "$TB/spool/omtwitter-threads.state"
+	grep -Eq '"posting":\[.*\["[0-9a-f]+",1,3,"[0-9]+"\]' "$TB/spool/omtwitter-threads.state"
 	ok $? "$how: the state file says part 1 of 3 was posted, with its id" ||
 		diag "$TB/spool/omtwitter-threads.state"
 	emu_control DELETE /_emu/faults >/dev/null

@@ -596,7 +596,7 @@ static void test_progress(void)
 	flood_config c = { 600, 3600, 10, 100, 900, 100 }, nodedup = { 0, 0, 0, 0, 900, 100 };
 	flood_ticket t, u;
 	flood_verdict v;
-	flood_progress p = { 1, 3, "1790000000000000123" }, q;
+	flood_progress p = { .next = 1, .nparts = 3, .last_id = "1790000000000000123" }, q;
 	char hex[33], want[200], *s;
 	const char *why = NULL;
 	flood *f, *g;
@@ -648,8 +648,31 @@ static void test_progress(void)
 	ok(s && !strstr(s, hex) && strstr(s, "\"entries\":[]"), "delivered: nothing of it is kept");
 	free(s);
 
+	/* without a dedup window a delivered post is kept as "posted" for
+	 * FLOOD_REPLAY_GRACE: a queue's replay after a crash is recognised */
+	flood_admit(f, "y", 1, "y", 1, 1, T0, &v, &t);
+	hexid(&t, hex);
+	flood_progress_set(f, &t, &(flood_progress){ .next = 1, .nparts = 1, .last_id = "77" });
+	flood_posted(f, &t);
+	s = json_at(f, T0);
+	snprintf(want, sizeof(want), "[\"%s\",1,1,\"77\",%lld]", hex, (long long)T0 + FLOOD_REPLAY_GRACE);
+	if (!ok(s && strstr(s, want), "dedup off, delivered: saved as posted until %d s later", FLOOD_REPLAY_GRACE))
+		printf("#   %s\n", s ? s : "(null)");
+	g = s ? parsed(&nodedup, s, T0 + 5, &why) : NULL;
+	memset(&q, 0, sizeof(q));
+	ok(g && flood_resume(g, &t, &q) == 1 && q.finished == 1, "a replay right after a restart: every part "
+	   "may have reached X");
+	flood_free(g);
+	g = s ? parsed(&nodedup, s, T0 + FLOOD_REPLAY_GRACE, &why) : NULL;
+	ok(g && flood_resume(g, &t, &q) == 0, "after the grace the same text is a new alert");
+	flood_free(g);
+	free(s);
+	s = json_at(f, T0 + FLOOD_REPLAY_GRACE);
+	ok(s && !strstr(s, hex), "and the record is no longer saved");
+	free(s);
+
 	/* the digest's progress */
-	flood_progress_set(f, NULL, &(flood_progress){ 2, 4, "55" });
+	flood_progress_set(f, NULL, &(flood_progress){ .next = 2, .nparts = 4, .last_id = "55" });
 	s = json_at(f, T0);
 	ok(s && strstr(s, "\"digest_posting\":[2,4,\"55\"]"), "a digest going out is saved with its progress");
 	g = s ? parsed(&nodedup, s, T0 + 1, &why) : NULL;
@@ -669,6 +692,9 @@ static void test_progress(void)
 		"[[\"ID\",1,3]]",                /* short */
 		"[[\"00000000000000000000000000000000\",1,3,\"1\"]]", /* not a listed alert */
 		"[[\"ID\",1,3,\"1\"],[\"ID\",1,3,\"1\"]]", /* twice */
+		"[[\"ID\",1,3,\"1\",1800000000]]",     /* "posted until" for an unfinished post */
+		"[[\"ID\",3,3,\"1\",0]]",              /* "posted until" 0 */
+		"[[\"ID\",3,3,\"1\",1800000000,1]]",   /* too long */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char rec[300] = "", doc[1000];
