@@ -9,10 +9,6 @@
 
 #define DIGEST_ITEMS_MAX 1000 /* texts a digest snapshot carries */
 
-struct flood_taken {
-	unsigned char id[FLOOD_ID_LEN];
-	unsigned long long count;
-};
 
 /* ---- post times ---- */
 
@@ -222,6 +218,9 @@ void flood_free(flood *f)
 	while (f->oldest)
 		remove_entry(f, f->oldest);
 	free(f->digest_post);
+	if (f->inflight)
+		flood_digest_free(f->inflight);
+	free(f->inflight);
 	EVP_MD_CTX_free(f->mdctx);
 	EVP_MD_free(f->sha256);
 	free(f->bucket);
@@ -526,6 +525,47 @@ void flood_digest_free(flood_digest *d)
 	memset(d, 0, sizeof(*d));
 }
 
+omtw_err flood_digest_copy(flood_digest *dst, const flood_digest *src)
+{
+	*dst = *src;
+	dst->items = NULL;
+	dst->taken = NULL;
+	dst->nitems = dst->ntaken = 0;
+	if (src->nitems && (dst->items = calloc(src->nitems, sizeof(*dst->items))) == NULL)
+		goto nomem;
+	for (; dst->nitems < src->nitems; dst->nitems++) {
+		dst->items[dst->nitems].count = src->items[dst->nitems].count;
+		if ((dst->items[dst->nitems].text = strdup(src->items[dst->nitems].text)) == NULL)
+			goto nomem;
+	}
+	if (src->ntaken && (dst->taken = malloc(src->ntaken * sizeof(*dst->taken))) == NULL)
+		goto nomem;
+	if (src->ntaken)
+		memcpy(dst->taken, src->taken, src->ntaken * sizeof(*dst->taken));
+	dst->ntaken = src->ntaken;
+	return OMTW_OK;
+nomem:
+	flood_digest_free(dst);
+	return OMTW_ENOMEM;
+}
+
+/* Keep a copy of the digest going out, for the state file: after a crash
+ * the same digest is posted again (X's "duplicate content" then means it
+ * arrived), never its counts a second time in a bigger one. */
+static void keep_inflight(flood *f, const flood_digest *d)
+{
+	if (f->inflight)
+		flood_digest_free(f->inflight);
+	else if ((f->inflight = malloc(sizeof(*f->inflight))) == NULL)
+		return; /* out of memory: not kept */
+	if (flood_digest_copy(f->inflight, d) != OMTW_OK) {
+		free(f->inflight);
+		f->inflight = NULL;
+	}
+	f->inflight_loaded = 0;
+	f->dirty = 1;
+}
+
 int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 {
 	fentry **v = NULL;
@@ -534,6 +574,12 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 
 	follow_clock(f, now);
 	memset(d, 0, sizeof(*d));
+	if (f->inflight && f->inflight_loaded) { /* out when rsyslogd stopped: it first */
+		if (now < f->blocked_until || flood_digest_copy(d, f->inflight) != OMTW_OK)
+			return 0;
+		f->inflight_loaded = 0;
+		return 1;
+	}
 	if (now < f->period_start + f->cfg.digest_interval)
 		return 0;
 	if (f->pending == 0) {
@@ -577,6 +623,7 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 	d->others = f->others;
 	d->others_distinct = f->others_distinct;
 	d->maxposts = posts;
+	keep_inflight(f, d);
 	return 1;
 nomem:
 	free(v);
@@ -590,6 +637,11 @@ void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now)
 
 	free(f->digest_post);
 	f->digest_post = NULL;
+	if (f->inflight)
+		flood_digest_free(f->inflight);
+	free(f->inflight);
+	f->inflight = NULL;
+	f->inflight_loaded = 0;
 	for (size_t i = 0; i < d->ntaken; i++) {
 		fentry *e = flood_find(f, d->taken[i].id);
 		unsigned long long c = d->taken[i].count, sub = 0;

@@ -47,6 +47,8 @@ struct flood {
 	time_t blocked_until;
 	stamps local, daily;
 	fposting *digest_post;          /* the digest being posted: how far */
+	flood_digest *inflight;         /* and what it says (saved with it) */
+	int inflight_loaded;            /* from the state file: take it again first */
 	flood_limit server[FLOOD_SRV_N];
 	int dirty;
 };
@@ -57,5 +59,11 @@ omtw_err flood_insert(flood *f, const unsigned char id[FLOOD_ID_LEN], const char
 		      size_t textlen, fentry **out);
 void flood_add_pending(flood *f, fentry *e, unsigned long long n);
 void stamps_push(stamps *s, time_t t);
+/* A deep copy of src into dst (zeroed on failure). */
+omtw_err flood_digest_copy(flood_digest *dst, const flood_digest *src);
+struct flood_taken {
+	unsigned char id[FLOOD_ID_LEN];
+	unsigned long long count;
+};
 
 #endif

@@ -5,7 +5,10 @@
  *  "local":[T,...],"daily":[T,...],"server":[[remaining,reset],x3],
  *  "entries":[["hex id","text",window_end,pending],...],   oldest first
  *  "posting":[["hex id",next,nparts,"last id"(,until)],...],
- *  "digest_posting":[next,nparts,"last id"]}      only while a digest is out
+ *  "digest_posting":[next,nparts,"last id",{"from":T,"to":T,"total":N,
+ *    "distinct":N,"others":[N,N],"maxposts":N,"items":[["text",N],...],
+ *    "taken":[["hex id",N],...]}]}            only while a digest is out:
+ *  after a restart that digest goes out again, unchanged, before any other
  *
  * Entries that neither hold a count nor an open dedup window nor a post in
  * progress are not written: they no longer change any decision.  The
@@ -49,6 +52,44 @@ static struct fjson_object *pair(long long a, long long b)
 		fjson_object_array_add(o, fjson_object_new_int64(a));
 		fjson_object_array_add(o, fjson_object_new_int64(b));
 	}
+	return o;
+}
+
+static struct fjson_object *digest_json(const flood_digest *d)
+{
+	struct fjson_object *o = fjson_object_new_object(), *items, *taken;
+
+	if (o == NULL)
+		return NULL;
+	fjson_object_object_add(o, "from", fjson_object_new_int64((int64_t)d->from));
+	fjson_object_object_add(o, "to", fjson_object_new_int64((int64_t)d->to));
+	fjson_object_object_add(o, "total", fjson_object_new_int64((int64_t)d->total));
+	fjson_object_object_add(o, "distinct", fjson_object_new_int64((int64_t)d->distinct));
+	fjson_object_object_add(o, "others", pair((long long)d->others, (long long)d->others_distinct));
+	fjson_object_object_add(o, "maxposts", fjson_object_new_int(d->maxposts));
+	items = fjson_object_new_array();
+	for (size_t i = 0; items && i < d->nitems; i++) {
+		struct fjson_object *a = fjson_object_new_array();
+		if (a == NULL)
+			break;
+		fjson_object_array_add(a, fjson_object_new_string(d->items[i].text));
+		fjson_object_array_add(a, fjson_object_new_int64((int64_t)d->items[i].count));
+		fjson_object_array_add(items, a);
+	}
+	fjson_object_object_add(o, "items", items);
+	taken = fjson_object_new_array();
+	for (size_t i = 0; taken && i < d->ntaken; i++) {
+		char hex[2 * FLOOD_ID_LEN + 1];
+		struct fjson_object *a = fjson_object_new_array();
+		if (a == NULL)
+			break;
+		for (int k = 0; k < FLOOD_ID_LEN; k++)
+			sprintf(hex + 2 * k, "%02x", d->taken[i].id[k]);
+		fjson_object_array_add(a, fjson_object_new_string(hex));
+		fjson_object_array_add(a, fjson_object_new_int64((int64_t)d->taken[i].count));
+		fjson_object_array_add(taken, a);
+	}
+	fjson_object_object_add(o, "taken", taken);
 	return o;
 }
 
@@ -116,6 +157,8 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 		fjson_object_array_add(a, fjson_object_new_int(f->digest_post->p.next));
 		fjson_object_array_add(a, fjson_object_new_int(f->digest_post->p.nparts));
 		fjson_object_array_add(a, fjson_object_new_string(f->digest_post->p.last_id));
+		if (f->inflight)
+			fjson_object_array_add(a, digest_json(f->inflight));
 		fjson_object_object_add(o, "digest_posting", a);
 	}
 	if ((s = fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN)) != NULL &&
@@ -238,6 +281,65 @@ static int load_progress(struct fjson_object *x, size_t i, fposting **pp, const 
 	return 1;
 }
 
+/* The digest that was going out: every field checked, counts as in the
+ * entries' bounds.  Partly filled on failure (the caller frees it). */
+static int load_digest(struct fjson_object *o, time_t now, flood_digest *d)
+{
+	struct fjson_object *v, *items, *taken;
+	long long a, b;
+
+	if (!fjson_object_is_type(o, fjson_type_object) ||
+	    !get_i64(field(o, "from", fjson_type_int), 0, T_MAX, &a) ||
+	    !get_i64(field(o, "to", fjson_type_int), a, T_MAX, &b))
+		return 0;
+	d->from = clamp(a, now, 0);
+	d->to = clamp(b, now, 0);
+	if (!get_i64(field(o, "total", fjson_type_int), 0, COUNT_MAX * FLOOD_ENTRIES_MAX, &a))
+		return 0;
+	d->total = (unsigned long long)a;
+	if (!get_i64(field(o, "distinct", fjson_type_int), 0, COUNT_MAX * FLOOD_ENTRIES_MAX, &a))
+		return 0;
+	d->distinct = (unsigned long long)a;
+	if ((v = field(o, "others", fjson_type_array)) == NULL || fjson_object_array_length(v) != 2 ||
+	    !get_i64(fjson_object_array_get_idx(v, 0), 0, COUNT_MAX, &a) ||
+	    !get_i64(fjson_object_array_get_idx(v, 1), 0, a, &b))
+		return 0;
+	d->others = (unsigned long long)a;
+	d->others_distinct = (unsigned long long)b;
+	if (!get_i64(field(o, "maxposts", fjson_type_int), 1, FLOOD_PARTS_MAX, &a))
+		return 0;
+	d->maxposts = (int)a;
+	if ((items = field(o, "items", fjson_type_array)) == NULL ||
+	    (taken = field(o, "taken", fjson_type_array)) == NULL ||
+	    (size_t)fjson_object_array_length(taken) > FLOOD_ENTRIES_MAX ||
+	    (size_t)fjson_object_array_length(items) > (size_t)fjson_object_array_length(taken))
+		return 0;
+	size_t ni = (size_t)fjson_object_array_length(items), nt = (size_t)fjson_object_array_length(taken);
+	if ((ni && (d->items = calloc(ni, sizeof(*d->items))) == NULL) ||
+	    (nt && (d->taken = calloc(nt, sizeof(*d->taken))) == NULL))
+		return 0;
+	for (; d->nitems < ni; d->nitems++) {
+		struct fjson_object *x = fjson_object_array_get_idx(items, d->nitems), *s;
+		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 2 ||
+		    !fjson_object_is_type(s = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
+		    fjson_object_get_string_len(s) > FLOOD_TEXT_MAX ||
+		    !get_i64(fjson_object_array_get_idx(x, 1), 1, COUNT_MAX, &a) ||
+		    (d->items[d->nitems].text = strdup(fjson_object_get_string(s))) == NULL)
+			return 0;
+		d->items[d->nitems].count = (unsigned long long)a;
+	}
+	for (; d->ntaken < nt; d->ntaken++) {
+		struct fjson_object *x = fjson_object_array_get_idx(taken, d->ntaken), *h;
+		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 2 ||
+		    !fjson_object_is_type(h = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
+		    !unhex(fjson_object_get_string(h), d->taken[d->ntaken].id) ||
+		    !get_i64(fjson_object_array_get_idx(x, 1), 1, COUNT_MAX, &a))
+			return 0;
+		d->taken[d->ntaken].count = (unsigned long long)a;
+	}
+	return 1;
+}
+
 /* "posting": alerts being posted when the state was saved, each one of
  * the listed alerts; "digest_posting": the digest then being posted. */
 static int load_posting(flood *t, struct fjson_object *o, time_t now, const char **why)
@@ -246,8 +348,17 @@ static int load_posting(flood *t, struct fjson_object *o, time_t now, const char
 
 	*why = "malformed state (posting)";
 	if ((x = field(o, "digest_posting", fjson_type_array)) != NULL &&
-	    (fjson_object_array_length(x) != 3 || !load_progress(x, 0, &t->digest_post, why)))
+	    (fjson_object_array_length(x) < 3 || fjson_object_array_length(x) > 4 ||
+	     !load_progress(x, 0, &t->digest_post, why)))
 		return 0;
+	if (x != NULL && fjson_object_array_length(x) == 4) {
+		*why = "malformed state (the digest being posted)";
+		if ((t->inflight = calloc(1, sizeof(*t->inflight))) == NULL ||
+		    !load_digest(fjson_object_array_get_idx(x, 3), now, t->inflight))
+			return 0;
+		t->inflight_loaded = 1;
+		*why = "malformed state (posting)";
+	}
 	if ((ps = field(o, "posting", fjson_type_array)) == NULL)
 		return 1;
 	for (size_t i = 0; i < (size_t)fjson_object_array_length(ps); i++) {

@@ -831,19 +831,28 @@ static rsRetVal postDigest(instanceData *pData)
 	return r;
 }
 
-/* A digest is about to go out (floodMut held).  If one was going out when
- * the state was saved (before a stop or a crash), the parts it had posted
- * may be these: X's "duplicate content" for them means "posted".  That it
- * is going out is saved before its first request. */
+/* A digest is about to go out (floodMut held).  If it is the one that was
+ * going out when the state was saved (before a stop or a crash: flood
+ * hands it out again, unchanged), it goes on after its last part posted
+ * as a reply to it, and X's "duplicate content" for its next part means
+ * "posted".  What goes out is saved before its first request. */
 static void startDigestLocked(instanceData *pData, pending_alert *a)
 {
 	flood_progress p = { 0 };
 	char err[512];
 
 	a->digest = true;
-	if (flood_resume(pData->flood, NULL, &p))
-		a->maybe_upto = (size_t)p.next + 1;
-	p = (flood_progress){ .nparts = (int)a->parts.n };
+	if (flood_resume(pData->flood, NULL, &p)) {
+		a->maybe_sent = true;
+		if (p.nparts == (int)a->parts.n && p.next < p.nparts) {
+			a->next = (size_t)p.next;
+			memcpy(a->last_id, p.last_id, sizeof(a->last_id));
+		} else { /* shaped differently now: any part may have gone out */
+			a->maybe_upto = a->parts.n;
+		}
+	}
+	p = (flood_progress){ .next = (int)a->next, .nparts = (int)a->parts.n };
+	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
 	flood_progress_set(pData->flood, NULL, &p);
 	if (saveStateLocked(pData, err, sizeof(err)) != 0) {
 		pthread_mutex_unlock(&pData->floodMut);

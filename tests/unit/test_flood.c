@@ -682,6 +682,39 @@ static void test_progress(void)
 	free(s);
 	flood_free(f);
 
+	/* the digest going out is saved whole: after a restart the same one is
+	 * taken again first, never its counts a second time in a bigger one */
+	flood_config one = { 600, 600, 1, 100, 900, 100 };
+	flood_digest d, d2;
+	flood_new(&one, T0, &f);
+	admit(f, "first", 1, T0);
+	for (int i = 0; i < 3; i++)
+		admit(f, "held b", 1, T0 + 1 + i);
+	ok(pending(f) == 3 && flood_digest_take(f, T0 + 900, 4, &d) && d.total == 3, "a digest of 3 is taken");
+	flood_progress_set(f, NULL, &(flood_progress){ .nparts = 1 });
+	s = json_at(f, T0 + 900);
+	ok(s && strstr(s, "\"digest_posting\":[0,1,\"\",{\"from\":") && strstr(s, "\"items\":[[\"held b\",3]]"),
+	   "the digest going out is in the state file with what it says");
+	g = s ? parsed(&one, s, T0 + 950, &why) : NULL;
+	free(s);
+	if (g)
+		admit(g, "held c", 1, T0 + 951); /* a new alert after the restart */
+	memset(&d2, 0, sizeof(d2));
+	ok(g && flood_digest_take(g, T0 + 952, 4, &d2) && d2.total == 3 && d2.from == d.from && d2.to == d.to &&
+	   d2.nitems == 1 && !strcmp(d2.items[0].text, "held b"), "after a restart the same digest is "
+	   "taken again at once, unchanged (not 4 alerts)");
+	ok(g && flood_resume(g, NULL, &q) == 1 && q.next == 0, "and it may have reached X");
+	if (g)
+		flood_digest_done(g, &d2, 1, T0 + 953);
+	ok(g && pending(g) == 1, "done: its 3 are subtracted once, the new alert waits");
+	s = g ? json_at(g, T0 + 953) : NULL;
+	ok(s && !strstr(s, "digest_posting"), "and the record ends");
+	free(s);
+	flood_digest_free(&d2);
+	flood_digest_free(&d);
+	flood_free(g);
+	flood_free(f);
+
 	/* a record is checked like everything else in the file */
 	static const char *const bad[] = {
 		"[[\"ID\",4,3,\"1\"]]",          /* next beyond the parts */
