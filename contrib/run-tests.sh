@@ -149,7 +149,7 @@ timed "integration tests with ASan+UBSan" \
 	TESTS="integration/post-alert.sh integration/post-alert-https.sh integration/delivery-outcomes.sh
 	       integration/shaping.sh integration/flood.sh integration/faults.sh integration/secrets.sh
 	       integration/stop-during-request.sh integration/errorfile.sh integration/account-refusals.sh
-	       integration/duplicates.sh integration/thread-resume.sh" \
+	       integration/duplicates.sh integration/thread-resume.sh integration/crash-replay.sh" \
 	> "$logdir/asan-rsyslogd.out" 2>&1
 add_log "integration tests, module with ASan+UBSan in rsyslogd" "$asan/tests/test-suite-asan-rsyslogd.log"
 add_step "fuzzing" make -C "$asan/tests" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"

@@ -222,6 +222,7 @@ static int verify_and_show(xapi_client *api, const omtw_creds *cr, const struct 
 		printf("           tls.cacert=\"%s\"\n", o->cacert);
 	printf("           queue.type=\"Disk\" queue.filename=\"omtwitter_bird_alert\"\n"
 	       "           queue.checkpointInterval=\"1\" queue.dequeueBatchSize=\"1\"\n"
+	       "           queue.size=\"100000\" queue.maxDiskSpace=\"64m\"\n"
 	       "           action.resumeRetryCount=\"-1\" action.resumeInterval=\"10\")\n"
 	       "}\n\nthen check it with: rsyslogd -N1\n");
 	return 0;

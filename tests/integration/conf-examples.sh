@@ -46,7 +46,8 @@ grep -q 'mode="dm" recipient=' "$OMTW_SRCDIR/conf-examples/dm.conf"; ok $? "dm.c
 for f in keyword severity dm central-server; do
 	grep -q 'queue.type="Disk"' "$OMTW_SRCDIR/conf-examples/$f.conf" &&
 		grep -q 'queue.checkpointInterval="1" queue.dequeueBatchSize="1"' "$OMTW_SRCDIR/conf-examples/$f.conf" &&
+		grep -Eq 'queue.size="[0-9]{6,}"' "$OMTW_SRCDIR/conf-examples/$f.conf" &&
 		! grep -q 'LinkedList' "$OMTW_SRCDIR/conf-examples/$f.conf"
-	ok $? "$f.conf: a disk queue that records every message, one at a time"
+	ok $? "$f.conf: a disk queue that records every message, one at a time, room for 100,000"
 done
 tb_done

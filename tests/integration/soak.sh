@@ -41,7 +41,7 @@ if \$msg contains "soak_alert" then {
 	       timeout="1000" dedup.window="20" ratelimit.burst="5" ratelimit.interval="10"
 	       budget.daily="100000" digest.interval="5"
 	       queue.type="Disk" queue.filename="soak" queue.checkpointInterval="1"
-	       queue.dequeueBatchSize="1" queue.maxDiskSpace="256m"
+	       queue.dequeueBatchSize="1" queue.size="100000" queue.maxDiskSpace="256m"
 	       action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 EOF
@@ -114,14 +114,14 @@ for i in range(int(sys.argv[1])):
         print("soak_alert u%05d link down on port %d" % (i, i % 48))
 PY
 
-# faults at random, one every ~2 s; the 403 spell and the restarts at fixed points
+# faults at random, one every ~4 s; the 403 spell and the restarts at fixed points
 faults() {
 	"$PYTHON3" - "$SOAK_SECONDS" "$EMU_URL" "$RECORD_PY" <<'PY' &
 import json, random, subprocess, sys, time
 random.seed(7)
 end = time.time() + float(sys.argv[1]) * 0.8
 kinds = [
-    {"status": 503, "count": 2}, {"status": 500}, {"status": 502}, {"action": "reset"},
+    {"status": 503}, {"status": 500}, {"status": 502}, {"action": "reset"},
     {"delay_ms": 1500}, {"status": 429, "headers": {}},
 ]
 while time.time() < end:
@@ -130,7 +130,7 @@ while time.time() < end:
         r["headers"] = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + 3)}
     subprocess.run([sys.executable, sys.argv[3], "control", sys.argv[2], "POST", "/_emu/faults",
                     json.dumps({"faults": [r]})], stdout=subprocess.DEVNULL, check=False)
-    time.sleep(random.uniform(1, 3))
+    time.sleep(random.uniform(2, 6))
 PY
 	FAULTS_PID=$!
 	TB_PIDS="$TB_PIDS $FAULTS_PID"
@@ -234,6 +234,9 @@ ok $? "reported twice at most one second of alerts (the queue's replay)"
 "$PYTHON3" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["rss_ok"] and r["fd_ok"] else 1)' "$res"
 ok $? "RSS grew by at most $RSS_BOUND_KB kB, the last rsyslogd's open fds by at most $FD_BOUND" ||
 	diff "$TB/fds.last" "$TB/fds.end" | diag
+! grep -Eq '"discarded\.(full|nf)": [1-9]' "$TB/stats.json"
+ok $? "no queue discarded a message (impstats discarded.full, discarded.nf)" ||
+	grep -E '"discarded\.(full|nf)": [1-9]' "$TB/stats.json" | tail -n 3 | diag
 grep -q "X refused the account, not the alert (HTTP 403" "$TB/rsyslogd.log"
 ok $? "the 403 spell was logged as the account's, and the alerts waited"
 tb_done
