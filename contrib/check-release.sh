@@ -15,7 +15,8 @@
 # inside it, and runs `contrib/demo.sh`, then `contrib/run-tests.sh`, there.
 # It prints each command's closing line and exit status, and ends with
 #   RELEASE: demo <status>; tests: <closing line>
-# The full output is in WORKDIR/demo.log and WORKDIR/tests.log.
+# The full output is in WORKDIR/demo.log and WORKDIR/tests.log, the test
+# suites' logs (also distcheck's) in WORKDIR/logs.
 set -eu
 keep=no from=
 while [ $# -gt 0 ]; do
@@ -40,6 +41,15 @@ mirror=${MIRROR:-http://deb.debian.org/debian}
 mounted=""
 cleanup() {
 	for m in $mounted; do umount -R -l "$m" 2> /dev/null || true; done
+	# the suite's logs outlive the chroot: a failure can be read afterwards
+	b="$root/root/omtwitter/_build"
+	if [ -d "$b/suite-logs" ]; then
+		mkdir -p "$work/logs"
+		cp -r "$b/suite-logs" "$work/logs/" 2> /dev/null || true
+		find "$b" -name test-suite.log -o -name 'test-suite-*.log' | while read -r f; do
+			cp "$f" "$work/logs/$(echo "${f#"$b"/}" | tr / _)" 2> /dev/null || true
+		done
+	fi
 	if [ "$keep" = no ] && [ -d "$root" ]; then
 		rm -rf --one-file-system "$root"
 	fi
