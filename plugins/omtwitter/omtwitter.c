@@ -622,7 +622,7 @@ static int repostWithTime(instanceData *pData, pending_alert *a)
 	free(a->parts.part[a->next]);
 	a->parts.part[a->next] = text;
 	a->reposted = true;
-	a->maybe_sent = false;
+	a->maybe_upto = a->next; /* this text has not been sent */
 	STATSCOUNTER_INC(pData->ctrReposted, pData->mutCtrReposted);
 	return 1;
 }
@@ -637,7 +637,7 @@ static void partPosted(instanceData *pData, pending_alert *a, const char *id)
 	if (id[0])
 		snprintf(a->last_id, sizeof(a->last_id), "%s", id);
 	a->next++;
-	a->maybe_sent = a->reposted = false;
+	a->reposted = false;
 	p.next = (int)a->next;
 	p.nparts = (int)a->parts.n;
 	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
@@ -659,10 +659,11 @@ static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, pending_alert *a, const
 
 	while (a->next < a->parts.n) {
 		const char *part = a->parts.part[a->next];
-		bool earlier = a->maybe_sent || a->next < a->maybe_upto;
+		bool earlier = a->next < a->maybe_upto;
 
 		STATSCOUNTER_INC(pData->ctrRequests, pData->mutCtrRequests);
-		a->maybe_sent = true; /* from here on this text may reach X */
+		if (a->maybe_upto <= a->next) /* from here on this text may reach X */
+			a->maybe_upto = a->next + 1;
 		if (pData->dm)
 			e = xapi_send_dm(pWrkrData->api, cr, pData->recipient, part, &res);
 		else
@@ -694,14 +695,15 @@ static void resumePost(instanceData *pData, pending_alert *a)
 	pthread_mutex_unlock(&pData->floodMut);
 	if (!was)
 		return;
-	a->maybe_sent = true;
 	if (p.finished) { /* posted just before a crash: the queue's replay */
 		a->maybe_upto = a->parts.n;
 		return;
 	}
+	a->maybe_upto = 1; /* its first part, at least, may have gone out */
 	if (p.nparts != (int)a->parts.n || p.next == 0)
 		return; /* not begun, or shaped differently now: posted from its start */
 	a->next = (size_t)p.next;
+	a->maybe_upto = a->next + 1;
 	memcpy(a->last_id, p.last_id, sizeof(a->last_id));
 	LogMsg(0, RS_RET_OK, LOG_INFO, "omtwitter[%s]: resuming a thread cut by a stop: part %zu/%zu "
 	       "follows as a reply to post %s", pData->name, a->next + 1, a->parts.n,
@@ -843,9 +845,9 @@ static void startDigestLocked(instanceData *pData, pending_alert *a)
 
 	a->digest = true;
 	if (flood_resume(pData->flood, NULL, &p)) {
-		a->maybe_sent = true;
 		if (p.nparts == (int)a->parts.n && p.next < p.nparts) {
 			a->next = (size_t)p.next;
+			a->maybe_upto = a->next + 1;
 			memcpy(a->last_id, p.last_id, sizeof(a->last_id));
 		} else { /* shaped differently now: any part may have gone out */
 			a->maybe_upto = a->parts.n;

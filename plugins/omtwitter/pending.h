@@ -27,8 +27,7 @@ typedef struct pending_alert {
 	tt_parts parts;
 	size_t next;            /* first part not yet posted */
 	char last_id[FLOOD_POST_ID_MAX]; /* id of the last part posted: the reply target */
-	bool maybe_sent;        /* part next may have reached X (an earlier try) */
-	size_t maybe_upto;      /* so may every part before this (a digest resumed) */
+	size_t maybe_upto;      /* parts before this may have reached X (an earlier try) */
 	bool digest;            /* the digest timer's: its progress is flood's digest's */
 	bool reposted;          /* part next carries the time: X refused it as a duplicate */
 	bool busy;              /* claimed by a worker */
