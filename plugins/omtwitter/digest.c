@@ -89,7 +89,7 @@ static omtw_err try_k(const flood_digest *d, char **items, size_t k, const tt_co
 	return e;
 }
 
-omtw_err digest_compose(const flood_digest *d, const tt_config *shape, tt_parts *out)
+omtw_err digest_compose(const flood_digest *d, const tt_config *shape, tt_parts *out, size_t *named)
 {
 	tt_config cfg = *shape, one = *shape;
 	char **items = calloc(d->nitems ? d->nitems : 1, sizeof(*items));
@@ -130,6 +130,8 @@ omtw_err digest_compose(const flood_digest *d, const tt_config *shape, tt_parts 
 			hi = mid - 1;
 	}
 	e = try_k(d, items, lo, &cfg, out, &fits);
+	if (named)
+		*named = lo;
 done:
 	for (size_t i = 0; i < d->nitems; i++)
 		free(items[i]);

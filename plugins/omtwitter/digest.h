@@ -14,7 +14,9 @@
 
 #define DIGEST_ITEM_MAX 100
 
-/* Shape the digest into at most d->maxposts parts of shape->maxlength. */
-omtw_err digest_compose(const flood_digest *d, const tt_config *shape, tt_parts *out);
+/* Shape the digest into at most d->maxposts parts of shape->maxlength;
+ * *named (may be NULL): how many of d's items it names (the first ones),
+ * the rest being in its "+ N more". */
+omtw_err digest_compose(const flood_digest *d, const tt_config *shape, tt_parts *out, size_t *named);
 
 #endif

@@ -535,6 +535,7 @@ omtw_err flood_digest_copy(flood_digest *dst, const flood_digest *src)
 		goto nomem;
 	for (; dst->nitems < src->nitems; dst->nitems++) {
 		dst->items[dst->nitems].count = src->items[dst->nitems].count;
+		dst->items[dst->nitems].id = src->items[dst->nitems].id;
 		if ((dst->items[dst->nitems].text = strdup(src->items[dst->nitems].text)) == NULL)
 			goto nomem;
 	}
@@ -614,6 +615,7 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 		if ((d->items[i].text = strdup(v[i]->text)) == NULL)
 			goto nomem;
 		d->items[i].count = v[i]->pending;
+		memcpy(d->items[i].id.id, v[i]->id, FLOOD_ID_LEN);
 	}
 	free(v);
 	d->from = f->period_start;

@@ -147,6 +147,7 @@ unsigned long long flood_pending(const flood *f, unsigned long long *distinct);
 typedef struct flood_item {
 	char *text;
 	unsigned long long count;
+	flood_ticket id;             /* which alert (zero in a digest loaded from a state file) */
 } flood_item;
 
 typedef struct flood_digest {

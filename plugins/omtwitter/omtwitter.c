@@ -1,34 +1,30 @@
 /* omtwitter.c - rsyslog output module: alerts become X (Twitter) posts.
  *
  * This file is rsyslog glue only: parameters, action entry points and
- * statistics counters.  Signing (oauth1), the HTTP client (xapi) and the
- * credentials file (credfile) are rsyslog-independent units.
+ * statistics counters.  What is posted when (flood control, results,
+ * retries, digests, the state file) is the engine's (engine.c), which
+ * omtwitter-replay runs too; signing, the HTTP client and the credentials
+ * file are rsyslog-independent units as well.
  *
  * Delivery (design section 6): one alert per doAction call.  Transient
  * failures return RS_RET_SUSPENDED; permanent refusals are logged, counted,
  * written to the errorfile and return RS_RET_OK -- never RS_RET_DATAFAIL,
- * which wedges the action on 8.2302.
- *
- * Flood control (flood.c) decides per alert: post it, count it as a repeat,
- * or hold it for the digest.  The module stays non-transactional: 8.2302's
- * legacy transactional path treats the FORCE_TERM of a shutdown during an
- * outage as a hard error of every message in the batch and drops them all
- * (measured: 20 alerts lost across a restart; none without it).  So the
- * flood state is saved with a bounded delay instead (statefile.sync ms, by
- * the timer thread; 0 saves before acknowledging each counted or held
- * alert), before every post, on HUP and at shutdown: a clean stop loses
- * nothing, a crash at most the last statefile.sync ms of counts.  Digests
- * are posted by a timer thread per action, started at activation and
- * stopped (state saved) when the action is freed.
+ * which wedges the action on 8.2302.  The module stays non-transactional:
+ * 8.2302's legacy transactional path treats the FORCE_TERM of a shutdown
+ * during an outage as a hard error of every message in the batch and
+ * drops them all (measured: 20 alerts lost across a restart; none
+ * without it); the engine saves the flood state with a bounded delay
+ * instead (statefile.sync).  Digests are posted by a timer thread per
+ * action that calls the engine, started at activation and stopped (state
+ * saved) when the action is freed.
  *
  * Concurrency & locking:
  *  - instanceData is shared by all workers of an action.  After newActInst
  *    it is read-only except for the fields under pData->mut (the current
- *    credentials, swapped on HUP, the errorfile descriptor, the log
- *    limiters and the list of undelivered alerts; an alert in that list is
- *    used by one worker at a time, its busy flag says which) and the flood
- *    state and timer flags under pData->floodMut.
- *    The two mutexes are never held together.
+ *    credentials, swapped on HUP, the errorfile and the log limiters) and
+ *    the timer's flags under pData->timerMut.  The engine locks its own
+ *    state.  No two of these locks are ever held together, except that
+ *    the engine's wake callback takes timerMut under the engine's lock.
  *  - wrkrInstanceData_t belongs to one worker thread: its curl handle needs
  *    no lock.  doHUP runs on the HUP thread and only touches pData under mut.
  *  - Statistics counters are atomic (STATSCOUNTER_*).
@@ -64,14 +60,11 @@
 #include "template.h"
 
 #include "credfile.h"
-#include "digest.h"
-#include "admission.h"
 #include "errorfile.h"
 #include "excerpt.h"
+#include "engine.h"
 #include "flood.h"
 #include "hostversion.h"
-#include "keymemo.h"
-#include "pending.h"
 #include "ratelog.h"
 #include "tweettext.h"
 #include "xapi.h"
@@ -92,7 +85,6 @@ DEFobjCurrIf(glbl)
 #define TWEET_MAXLENGTH_MAX 25000 /* long posts of X Premium accounts */
 #define DM_MAXLENGTH 10000      /* X's limit for a direct message */
 #define KEEP_MIN_LENGTH 40      /* maxlength with urls="keep": 23 + " (25/25)" + room */
-#define DIGEST_RETRY_MAX 30     /* seconds between tries of a failed digest */
 
 /* Credentials shared by the workers, replaced as a whole on HUP. */
 typedef struct credref {
@@ -115,42 +107,30 @@ typedef struct _instanceData {
 	char *recipient;
 	tt_config shape;        /* maxlength, split, maxparts, urls */
 
-	pending_list pending;   /* undelivered alerts (its own lock) */
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
 	errorfile errors;       /* refused alerts (path: errorFile) */
 	/* one error line per cause per RATELOG_INTERVAL, with a count */
-	ratelog logAuth, logCredits, logAccount, logTransient, logLimited, logRefused, logErrorFile, logSave;
+	ratelog logs[ENGINE_LOG_SAVE + 1], logErrorFile;
 
 	flood_config fcfg;
 	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
 	char *stateName;        /* parameter statefile */
 	char *statePath;        /* where the flood state lives */
-	pthread_mutex_t saveMut;  /* one state file write at a time, in snapshot order */
-	pthread_mutex_t floodMut; /* guards the fields below */
-	flood *flood;           /* also holds the 429 deadline */
-	keymemo *memo;          /* texts seen -> flood ids: a repeat skips shaping and hashing */
-	pthread_t timer;        /* posts the digests */
-	pthread_cond_t timerCond;
 	long syncMs;            /* statefile.sync: most ms before a change is saved */
-	int saveDue;            /* the timer owes a save (state changed) */
-	int activated;          /* state loaded: startFlood ran */
+	engine *engine;         /* what is posted when; NULL until activated */
+	pthread_t timer;        /* calls the engine: digests, saves */
+	xapi_client *timerApi;  /* the timer's connection */
+	pthread_mutex_t timerMut; /* guards the fields below */
+	pthread_cond_t timerCond;
+	int timerWoken;         /* the engine is due earlier than it said */
 	int timerStarted, timerStop; /* timerStop: also the digest's requests' stop flag */
 	int *shutdownImmdt;     /* rsyslog's, see SetShutdownImmdtPtr */
-	struct wrkrInstanceData *timerWrkr;
 	struct _instanceData *next; /* the module's actions in one configuration */
 
 	statsobj_t *stats;
-	STATSCOUNTER_DEF(ctrSubmitted, mutCtrSubmitted)
-	STATSCOUNTER_DEF(ctrPosted, mutCtrPosted)
-	STATSCOUNTER_DEF(ctrDeduplicated, mutCtrDeduplicated)
-	STATSCOUNTER_DEF(ctrDigested, mutCtrDigested)
-	STATSCOUNTER_DEF(ctrDigests, mutCtrDigests)
-	STATSCOUNTER_DEF(ctrRequests, mutCtrRequests)
-	STATSCOUNTER_DEF(ctrFailures, mutCtrFailures)
-	STATSCOUNTER_DEF(ctrRatelimited, mutCtrRatelimited)
-	STATSCOUNTER_DEF(ctrRetries, mutCtrRetries)
-	STATSCOUNTER_DEF(ctrReposted, mutCtrReposted)
+	intctr_t ctrs[ENGINE_CTR_N];
+	DEF_ATOMIC_HELPER_MUT64(mutCtrs)
 } instanceData;
 
 #define PENDING_MAX 1024 /* undelivered alerts remembered per action */
@@ -158,7 +138,6 @@ typedef struct _instanceData {
 typedef struct wrkrInstanceData {
 	instanceData *pData;
 	xapi_client *api;
-	pending_alert cur;      /* the digest timer's digest */
 	int justFailed;         /* doAction suspended; tryResume waits one interval */
 } wrkrInstanceData_t;
 
@@ -245,14 +224,54 @@ static rsRetVal loadCreds(instanceData *pData, credref_t **out)
 	return RS_RET_OK;
 }
 
-/* Log an error for a cause at most once per RATELOG_INTERVAL, saying how
- * many occurrences were not logged since the last line. */
-__attribute__((format(printf, 4, 5)))
-static void logCause(instanceData *pData, ratelog *cause, rsRetVal code, const char *fmt, ...)
+/* ---- what the engine needs from rsyslog's side ---- */
+
+static long long clockMs(void *arg)
 {
-	char msg[1024], more[96] = "";
+	struct timespec t;
+
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* One part, signed with the current credentials, over the caller's
+ * connection (a worker's, or the timer's). */
+static omtw_err sendPart(void *arg, void *conn, const engine_part *p, xapi_result *res)
+{
+	instanceData *pData = arg;
+	credref_t *cr = credrefAcquire(pData);
+	omtw_err e;
+
+	if (cr == NULL)
+		return OMTW_EINVAL;
+	if (pData->dm)
+		e = xapi_send_dm(conn, &cr->c, pData->recipient, p->text, res);
+	else
+		e = xapi_post_tweet(conn, &cr->c, p->text, p->reply_to, res);
+	credrefRelease(pData, cr);
+	return e;
+}
+
+static void countEvent(void *arg, engine_counter c, unsigned long long n)
+{
+	instanceData *pData = arg;
+
+	STATSCOUNTER_ADD(pData->ctrs[c], pData->mutCtrs, n);
+	if (c == ENGINE_CTR_POSTED) { /* delivering again: the next failure is news */
+		pthread_mutex_lock(&pData->mut);
+		for (int i = ENGINE_LOG_AUTH; i <= ENGINE_LOG_LIMITED; i++)
+			ratelog_reset(&pData->logs[i]);
+		pthread_mutex_unlock(&pData->mut);
+	}
+}
+
+/* An error line for a cause at most once per RATELOG_INTERVAL, saying
+ * how many were not logged since the last line. */
+static void logLimited(instanceData *pData, ratelog *cause, rsRetVal code, const char *msg)
+{
+	char more[96] = "";
 	unsigned long suppressed = 0;
-	va_list ap;
 	int take;
 
 	pthread_mutex_lock(&pData->mut);
@@ -260,250 +279,69 @@ static void logCause(instanceData *pData, ratelog *cause, rsRetVal code, const c
 	pthread_mutex_unlock(&pData->mut);
 	if (!take)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (suppressed)
 		snprintf(more, sizeof(more), " [%lu more like this in the last %d s]", suppressed,
 			 RATELOG_INTERVAL);
 	LogError(0, code, "omtwitter[%s]: %s%s", pData->name, msg, more);
 }
 
-/* Keep a refused alert in the errorfile; 0 when it was written. */
-static int writeErrorFile(instanceData *pData, const char *text, const char *part, const xapi_result *res)
+static void logEvent(void *arg, engine_log cause, const char *msg)
 {
+	static const rsRetVal codes[] = {
+		[ENGINE_LOG_AUTH] = RS_RET_SUSPENDED, [ENGINE_LOG_CREDITS] = RS_RET_SUSPENDED,
+		[ENGINE_LOG_ACCOUNT] = RS_RET_SUSPENDED, [ENGINE_LOG_TRANSIENT] = RS_RET_SUSPENDED,
+		[ENGINE_LOG_LIMITED] = RS_RET_SUSPENDED, [ENGINE_LOG_REFUSED] = RS_RET_DATAFAIL,
+		[ENGINE_LOG_SAVE] = RS_RET_IO_ERROR,
+	};
+	instanceData *pData = arg;
+
+	if (cause <= ENGINE_LOG_SAVE)
+		logLimited(pData, &pData->logs[cause], codes[cause], msg);
+	else if (cause == ENGINE_LOG_ERROR)
+		LogError(0, RS_RET_IO_ERROR, "omtwitter[%s]: %s", pData->name, msg);
+	else if (cause == ENGINE_LOG_DEBUG) {
+		DBGPRINTF("omtwitter[%s]: %s\n", pData->name, msg);
+	} else
+		LogMsg(0, RS_RET_OK, cause == ENGINE_LOG_WARNING ? LOG_WARNING : LOG_INFO,
+		       "omtwitter[%s]: %s", pData->name, msg);
+}
+
+/* Keep a refused alert in the errorfile; 0 when it was written. */
+static int keepRefused(void *arg, const char *text, const char *part, const xapi_result *res)
+{
+	instanceData *pData = arg;
 	errorfile_entry e = { time(NULL), pData->name, res->error, text, part, res->status };
+	char msg[4200];
 	omtw_err rc;
 	int err;
 
-	if (pData->errorFile == NULL)
-		return -1;
 	pthread_mutex_lock(&pData->mut);
 	rc = errorfile_append(&pData->errors, &e);
 	err = errno;
 	pthread_mutex_unlock(&pData->mut);
-	if (rc != OMTW_OK)
-		logCause(pData, &pData->logErrorFile, RS_RET_IO_ERROR, "cannot write errorfile '%s': %s",
-			 pData->errorFile, strerror(err));
-	return rc == OMTW_OK ? 0 : -1;
-}
-
-/* Log a permanent refusal and account for it; the alert is consumed, its
- * text kept in the errorfile (and an excerpt in the log line).  For part
- * k of a thread of n, the parts after it cannot follow: text holds parts
- * k..n and the log says how many were not posted. */
-static void consumeRefused(instanceData *pData, const char *text, size_t k, size_t n, const xapi_result *res)
-{
-	char ex[96], part[48] = "", rest[128] = "";
-	int kept;
-
-	if (n > 1) {
-		snprintf(part, sizeof(part), "%zu/%zu", k, n);
-		snprintf(rest, sizeof(rest), " (part %zu of a thread of %zu%s%zu part%s after it %s not posted)",
-			 k, n, k < n ? "; the " : "", n - k, n - k == 1 ? "" : "s", n - k == 1 ? "was" : "were");
-		if (k == n)
-			snprintf(rest, sizeof(rest), " (the last part of a thread of %zu)", n);
-	}
-	kept = writeErrorFile(pData, text, n > 1 ? part : NULL, res) == 0;
-	excerpt(text, 80, ex, sizeof(ex));
-	logCause(pData, &pData->logRefused, RS_RET_DATAFAIL, "X refused the alert \"%s\"%s permanently "
-		 "(%s); it is not retried%s%s", ex, rest, res->error,
-		 kept ? "; its text was written to " : pData->errorFile ? "" : " (no errorfile)",
-		 kept ? pData->errorFile : "");
-	STATSCOUNTER_INC(pData->ctrFailures, pData->mutCtrFailures);
-}
-
-/* Earliest reset among the exhausted limit families, or a minute. */
-static time_t retryAfter(const xapi_result *res)
-{
-	const xapi_limit *l[] = { &res->window, &res->user24, &res->app24 };
-	time_t now = time(NULL), t = 0;
-
-	for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++)
-		if (l[i]->remaining == 0 && l[i]->reset > now && (t == 0 || l[i]->reset < t))
-			t = (time_t)l[i]->reset;
-	if (t == 0 && res->window.reset > now)
-		t = (time_t)res->window.reset;
-	/* no X limit resets more than a day ahead: such a header is wrong */
-	return t && t <= now + 25 * 3600 ? t : now + 60;
-}
-
-/* Save the flood state if it changed; floodMut held, and held again on
- * return, but not while the file is written and synced (tens of ms with a
- * full table): admission goes on meanwhile.  Returns 0 or -1 with the
- * reason in err: the state then stays in memory and is saved later. */
-static int saveStateLocked(instanceData *pData, char *err, size_t errlen)
-{
-	char *json = NULL;
-	omtw_err e;
-
-	if (pData->flood == NULL || pData->statePath == NULL || !flood_dirty(pData->flood))
+	if (rc == OMTW_OK)
 		return 0;
-	if (flood_state_json(pData->flood, time(NULL), &json) != OMTW_OK) {
-		snprintf(err, errlen, "out of memory while saving the flood state");
-		return -1;
-	}
-	flood_clean(pData->flood);
-	pthread_mutex_lock(&pData->saveMut); /* before floodMut is let go: snapshots stay in order */
-	pthread_mutex_unlock(&pData->floodMut);
-	e = flood_state_write(pData->statePath, json, err, errlen);
-	pthread_mutex_unlock(&pData->saveMut);
-	free(json);
-	pthread_mutex_lock(&pData->floodMut);
-	if (e != OMTW_OK) {
-		flood_mark_dirty(pData->flood); /* try again later */
-		return -1;
-	}
-	return 0;
+	snprintf(msg, sizeof(msg), "cannot write errorfile '%s': %s", pData->errorFile, strerror(err));
+	logLimited(pData, &pData->logErrorFile, RS_RET_IO_ERROR, msg);
+	return -1;
 }
 
-static void logSaveError(instanceData *pData, const char *err)
+/* The engine is due earlier than it said (called under its lock). */
+static void wakeTimer(void *arg)
 {
-	logCause(pData, &pData->logSave, RS_RET_IO_ERROR, "cannot save the flood state: %s; held "
-		 "alerts and counts stay in memory and are saved at the next chance", err);
-}
+	instanceData *pData = arg;
 
-static void saveState(instanceData *pData)
-{
-	char err[512];
-	int failed;
-
-	pthread_mutex_lock(&pData->floodMut);
-	failed = saveStateLocked(pData, err, sizeof(err));
-	pthread_mutex_unlock(&pData->floodMut);
-	if (failed)
-		logSaveError(pData, err);
-}
-
-/* A counted or held alert changed the state: make sure the timer saves it
- * within statefile.sync ms (it sleeps until then only while the state is
- * dirty; one signal per sync period, not per alert). */
-static void wakeTimerLocked(instanceData *pData)
-{
-	if (!pData->saveDue) {
-		pData->saveDue = 1;
-		pthread_cond_signal(&pData->timerCond);
-	}
-}
-
-static void wakeTimer(instanceData *pData)
-{
-	pthread_mutex_lock(&pData->floodMut);
-	wakeTimerLocked(pData);
-	pthread_mutex_unlock(&pData->floodMut);
-}
-
-static time_t blockedUntil(instanceData *pData)
-{
-	time_t t;
-
-	pthread_mutex_lock(&pData->floodMut);
-	t = pData->flood ? flood_blocked_until(pData->flood) : 0;
-	pthread_mutex_unlock(&pData->floodMut);
-	return t;
-}
-
-/* Tell flood control what the server said about its limits. */
-static void noteLimits(instanceData *pData, const xapi_result *res, time_t blockUntil)
-{
-	const xapi_limit *l[FLOOD_SRV_N] = { &res->window, &res->user24, &res->app24 };
-	flood_limit v[FLOOD_SRV_N];
-
-	for (int i = 0; i < FLOOD_SRV_N; i++)
-		v[i] = (flood_limit){ l[i]->remaining, l[i]->reset };
-	pthread_mutex_lock(&pData->floodMut);
-	if (pData->flood) {
-		flood_server_view(pData->flood, v, time(NULL));
-		if (blockUntil)
-			flood_block_until(pData->flood, blockUntil);
-	}
-	pthread_mutex_unlock(&pData->floodMut);
-}
-
-/* Part a->next of a was refused for good: keep it and the parts after it. */
-static void refuseParts(instanceData *pData, const pending_alert *a, const xapi_result *res)
-{
-	size_t len = 0;
-	char *text;
-
-	for (size_t i = a->next; i < a->parts.n; i++)
-		len += strlen(a->parts.part[i]) + 1;
-	if ((text = malloc(len + 1)) == NULL) { /* the refused part at least */
-		consumeRefused(pData, a->parts.part[a->next], a->next + 1, a->parts.n, res);
-		return;
-	}
-	text[0] = '\0';
-	for (size_t i = a->next, o = 0; i < a->parts.n; i++)
-		o += (size_t)sprintf(text + o, "%s%s", i > a->next ? "\n" : "", a->parts.part[i]);
-	consumeRefused(pData, text, a->next + 1, a->parts.n, res);
-	free(text);
-}
-
-/* Map a result onto rsyslog's return codes and counters. */
-static rsRetVal handleResult(wrkrInstanceData_t *pWrkrData, const pending_alert *a, const xapi_result *res)
-{
-	instanceData *pData = pWrkrData->pData;
-	time_t until;
-
-	if (res->outcome != XAPI_RATELIMITED)
-		noteLimits(pData, res, 0);
-	switch (res->outcome) {
-	case XAPI_DELIVERED:
-	case XAPI_DUPLICATE:
-		STATSCOUNTER_INC(pData->ctrPosted, pData->mutCtrPosted);
-		if (res->outcome == XAPI_DUPLICATE) {
-			DBGPRINTF("omtwitter[%s]: duplicate content: an earlier try arrived\n", pData->name);
-		} else if (res->id[0] == '\0') {
-			LogMsg(0, RS_RET_OK, LOG_WARNING, "omtwitter[%s]: %s", pData->name, res->error);
-		}
-		pthread_mutex_lock(&pData->mut);
-		ratelog_reset(&pData->logAuth);
-		ratelog_reset(&pData->logCredits);
-		ratelog_reset(&pData->logAccount);
-		ratelog_reset(&pData->logTransient);
-		ratelog_reset(&pData->logLimited);
-		pthread_mutex_unlock(&pData->mut);
-		return RS_RET_OK;
-	case XAPI_PERMANENT:
-		refuseParts(pData, a, res);
-		return RS_RET_OK;
-	case XAPI_RATELIMITED:
-		STATSCOUNTER_INC(pData->ctrRatelimited, pData->mutCtrRatelimited);
-		until = retryAfter(res);
-		noteLimits(pData, res, until);
-		logCause(pData, &pData->logLimited, RS_RET_SUSPENDED, "rate limited by X (%s); "
-			 "no request before %lld (in %lld s)", res->error,
-			 (long long)until, (long long)(until - time(NULL)));
-		return RS_RET_SUSPENDED;
-	case XAPI_UNAUTHORIZED:
-		logCause(pData, &pData->logAuth, RS_RET_SUSPENDED, "X rejected the credentials "
-			 "(%s); check the keys in the credentials file and the clock (NTP), "
-			 "then send rsyslogd a HUP; alerts wait", res->error);
-		return RS_RET_SUSPENDED;
-	case XAPI_NO_CREDITS:
-		logCause(pData, &pData->logCredits, RS_RET_SUSPENDED, "the X account is out of "
-			 "credits (%s); alerts wait until it is topped up", res->error);
-		return RS_RET_SUSPENDED;
-	case XAPI_ACCOUNT: /* not the alert's fault: it waits for the fix */
-		logCause(pData, &pData->logAccount, RS_RET_SUSPENDED, "X refused the account, not the "
-			 "alert (%s). Fix: %s. Alerts wait in the queue and are posted once X accepts "
-			 "them again", res->error, res->fix);
-		return RS_RET_SUSPENDED;
-	case XAPI_TRANSIENT:
-		logCause(pData, &pData->logTransient, RS_RET_SUSPENDED, "cannot deliver to %s: %s; "
-			 "will retry", pData->endpoint, res->error);
-		return RS_RET_SUSPENDED;
-	}
-	return RS_RET_SUSPENDED;
+	pthread_mutex_lock(&pData->timerMut);
+	pData->timerWoken = 1;
+	pthread_cond_signal(&pData->timerCond);
+	pthread_mutex_unlock(&pData->timerMut);
 }
 
 BEGINcreateInstance
 CODESTARTcreateInstance;
 	pthread_mutex_init(&pData->mut, NULL);
-	pthread_mutex_init(&pData->floodMut, NULL);
-	pthread_mutex_init(&pData->saveMut, NULL);
+	pthread_mutex_init(&pData->timerMut, NULL);
 	pthread_cond_init(&pData->timerCond, NULL);
-	pending_init(&pData->pending, PENDING_MAX);
 	pData->fcfg = (flood_config){ .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 				      .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 };
 	errorfile_init(&pData->errors, NULL);
@@ -515,16 +353,21 @@ CODESTARTcreateInstance;
 	pData->shape.urls = TT_URLS_DEFANG;
 ENDcreateInstance
 
-BEGINcreateWrkrInstance
-	char err[512];
-CODESTARTcreateWrkrInstance;
+static omtw_err newClient(instanceData *pData, long presign, xapi_client **out, char *err, size_t errlen)
+{
 	xapi_config cfg = {
 		.endpoint = pData->endpoint, .cacert = pData->cacert, .capath = pData->capath,
 		.proxy = pData->proxy, .timeout_ms = pData->timeoutMs,
-		.user_agent = "omtwitter/" OMTWITTER_VERSION,
-		.presign_ttl = XAPI_PRESIGN_TTL, /* alerts come in bursts */
+		.user_agent = "omtwitter/" OMTWITTER_VERSION, .presign_ttl = presign,
 	};
-	if (xapi_client_new(&cfg, &pWrkrData->api, err, sizeof(err)) != OMTW_OK) {
+	return xapi_client_new(&cfg, out, err, errlen);
+}
+
+BEGINcreateWrkrInstance
+	char err[512];
+CODESTARTcreateWrkrInstance;
+	/* alerts come in bursts: a worker signs its next post ahead */
+	if (newClient(pData, XAPI_PRESIGN_TTL, &pWrkrData->api, err, sizeof(err)) != OMTW_OK) {
 		LogError(0, RS_RET_ERR, "omtwitter[%s]: cannot set up the HTTP client: %s",
 			 pData->name, err);
 		ABORT_FINALIZE(RS_RET_ERR);
@@ -541,15 +384,13 @@ static void stopFlood(instanceData *pData);
 BEGINfreeInstance
 CODESTARTfreeInstance;
 	stopFlood(pData);
-	pending_free(&pData->pending);
 	if (pData->stats != NULL)
 		statsobj.Destruct(&pData->stats);
 	if (pData->creds != NULL)
 		credrefRelease(pData, pData->creds);
 	errorfile_close(&pData->errors);
 	pthread_mutex_destroy(&pData->mut);
-	pthread_mutex_destroy(&pData->floodMut);
-	pthread_mutex_destroy(&pData->saveMut);
+	pthread_mutex_destroy(&pData->timerMut);
 	pthread_cond_destroy(&pData->timerCond);
 	free(pData->dedupTpl);
 	free(pData->stateName);
@@ -569,7 +410,6 @@ ENDfreeInstance
 BEGINfreeWrkrInstance
 CODESTARTfreeWrkrInstance;
 	xapi_client_free(pWrkrData->api);
-	pending_alert_clear(&pWrkrData->cur);
 ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
@@ -590,133 +430,15 @@ ENDdbgPrintInstInfo
  * API; after a 429, stay suspended until the reset time the server gave. */
 BEGINtryResume
 CODESTARTtryResume;
-	if (pWrkrData->justFailed || time(NULL) < blockedUntil(pWrkrData->pData))
+	if (pWrkrData->justFailed ||
+	    (pWrkrData->pData->engine && time(NULL) < engine_blocked_until(pWrkrData->pData->engine)))
 		iRet = RS_RET_SUSPENDED;
 	pWrkrData->justFailed = 0;
 ENDtryResume
 
-/* A counted or held alert changed the flood state (floodMut held). */
-static void stateChanged(void *arg)
-{
-	instanceData *pData = arg;
-
-	if (pData->syncMs > 0) /* else doAction saves before it acknowledges */
-		wakeTimerLocked(pData);
-}
-
-/* X refused part a->next as a duplicate of an earlier post, and no earlier
- * try of ours may have made it: the same alert recurs (after dedup.window,
- * or a digest repeats an old text).  The time makes it new; the new text
- * replaces the part, so a retry of it is a retry of what may have arrived. */
-static int repostWithTime(instanceData *pData, pending_alert *a)
-{
-	char suffix[40], *text = NULL;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	strftime(suffix, sizeof(suffix), " (%H:%M:%S UTC)", gmtime_r(&now, &tm));
-	if (tweettext_append(a->parts.part[a->next], suffix, &pData->shape, &text) != OMTW_OK)
-		return 0;
-	LogMsg(0, RS_RET_OK, LOG_INFO, "omtwitter[%s]: X refused part %zu/%zu as a duplicate of an "
-	       "earlier post; posted again with the time added", pData->name, a->next + 1, a->parts.n);
-	free(a->parts.part[a->next]);
-	a->parts.part[a->next] = text;
-	a->reposted = true;
-	a->maybe_upto = a->next; /* this text has not been sent */
-	STATSCOUNTER_INC(pData->ctrReposted, pData->mutCtrReposted);
-	return 1;
-}
-
-/* Part a->next is out: record how far the alert got.  Before the last
- * part the record is saved at once, so that a thread cut by a stop or a
- * crash continues as replies to this part. */
-static void partPosted(instanceData *pData, pending_alert *a, const char *id)
-{
-	flood_progress p = { 0 };
-
-	if (id[0])
-		snprintf(a->last_id, sizeof(a->last_id), "%s", id);
-	a->next++;
-	a->reposted = false;
-	p.next = (int)a->next;
-	p.nparts = (int)a->parts.n;
-	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
-	pthread_mutex_lock(&pData->floodMut);
-	if (pData->flood)
-		flood_progress_set(pData->flood, a->digest ? NULL : &a->ticket, &p);
-	pthread_mutex_unlock(&pData->floodMut);
-	if (a->next < a->parts.n && pData->flood)
-		saveState(pData);
-}
-
-/* Post a's parts from the first one not yet posted; stop at a failure. */
-static rsRetVal postParts(wrkrInstanceData_t *pWrkrData, pending_alert *a, const omtw_creds *cr)
-{
-	instanceData *pData = pWrkrData->pData;
-	xapi_result res;
-	rsRetVal r = RS_RET_OK;
-	omtw_err e;
-
-	while (a->next < a->parts.n) {
-		const char *part = a->parts.part[a->next];
-		bool earlier = a->next < a->maybe_upto;
-
-		STATSCOUNTER_INC(pData->ctrRequests, pData->mutCtrRequests);
-		if (a->maybe_upto <= a->next) /* from here on this text may reach X */
-			a->maybe_upto = a->next + 1;
-		if (pData->dm)
-			e = xapi_send_dm(pWrkrData->api, cr, pData->recipient, part, &res);
-		else
-			e = xapi_post_tweet(pWrkrData->api, cr, part,
-					    a->next > 0 && a->last_id[0] ? a->last_id : NULL, &res);
-		if (e != OMTW_OK)
-			return RS_RET_SUSPENDED; /* out of memory: try again later */
-		if (res.outcome == XAPI_DUPLICATE && !earlier && !a->reposted && repostWithTime(pData, a))
-			continue;
-		if ((r = handleResult(pWrkrData, a, &res)) != RS_RET_OK)
-			return r;
-		if (res.outcome == XAPI_PERMANENT)
-			return RS_RET_OK; /* refused for good (logged): the rest cannot follow */
-		partPosted(pData, a, res.id);
-	}
-	return r;
-}
-
-/* A fresh alert that was being posted when the state was saved (before a
- * stop or a crash): its next part may have reached X, and a thread goes on
- * as replies to its last posted part, not as a new post. */
-static void resumePost(instanceData *pData, pending_alert *a)
-{
-	flood_progress p;
-	int was;
-
-	pthread_mutex_lock(&pData->floodMut);
-	was = pData->flood && flood_resume(pData->flood, &a->ticket, &p);
-	pthread_mutex_unlock(&pData->floodMut);
-	if (!was)
-		return;
-	if (p.finished) { /* posted just before a crash: the queue's replay */
-		a->maybe_upto = a->parts.n;
-		return;
-	}
-	a->maybe_upto = 1; /* its first part, at least, may have gone out */
-	if (p.nparts != (int)a->parts.n || p.next == 0)
-		return; /* not begun, or shaped differently now: posted from its start */
-	a->next = (size_t)p.next;
-	a->maybe_upto = a->next + 1;
-	memcpy(a->last_id, p.last_id, sizeof(a->last_id));
-	LogMsg(0, RS_RET_OK, LOG_INFO, "omtwitter[%s]: resuming a thread cut by a stop: part %zu/%zu "
-	       "follows as a reply to post %s", pData->name, a->next + 1, a->parts.n,
-	       a->last_id[0] ? a->last_id : "(unknown)");
-}
-
 BEGINdoAction
 	instanceData *pData;
-	pending_alert *a = NULL;
-	credref_t *cr = NULL;
-	xapi_result res;
-	const char *text;
-	int listed = 0, saveLater = 0, cancelState;
+	int cancelState;
 CODESTARTdoAction;
 	/* rsyslog may cancel this thread at a stop; not in here, where that
 	 * could leave a lock held (ours, libcurl's, OpenSSL's) and hang the
@@ -724,73 +446,14 @@ CODESTARTdoAction;
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancelState);
 	pData = pWrkrData->pData;
 	xapi_client_set_stop(pWrkrData->api, __atomic_load_n(&pData->shutdownImmdt, __ATOMIC_RELAXED));
-	text = (const char *)ppString[0];
-	if (!pData->activated) { /* the module's configuration check failed (logged) */
+	if (pData->engine == NULL) { /* the module's configuration check failed (logged) */
 		LogError(0, RS_RET_DISABLE_ACTION, "omtwitter[%s]: not activated because of the "
 			 "configuration error above; the action is disabled", pData->name);
-		ABORT_FINALIZE(RS_RET_DISABLE_ACTION);
+		iRet = RS_RET_DISABLE_ACTION;
+	} else if (engine_submit(pData->engine, pWrkrData->api, (const char *)ppString[0],
+				 pData->dedupTpl ? (const char *)ppString[1] : NULL) != ENGINE_DONE) {
+		iRet = RS_RET_SUSPENDED;
 	}
-	if ((a = pending_take(&pData->pending, text)) != NULL) {
-		listed = 1;
-		STATSCOUNTER_INC(pData->ctrRetries, pData->mutCtrRetries);
-	} else {
-		flood_verdict v;
-		pending_alert fresh = { 0 };
-		STATSCOUNTER_INC(pData->ctrSubmitted, pData->mutCtrSubmitted);
-		admission ad = { pData->flood, pData->memo, &pData->shape, &pData->floodMut,
-				 stateChanged, pData };
-		if (admission_admit(&ad, text, pData->dedupTpl ? (const char *)ppString[1] : NULL,
-				    time(NULL), &v, &fresh.ticket, &fresh.parts) != OMTW_OK)
-			ABORT_FINALIZE(RS_RET_SUSPENDED); /* out of memory: try again later */
-		if (v == FLOOD_COUNTED)
-			STATSCOUNTER_INC(pData->ctrDeduplicated, pData->mutCtrDeduplicated);
-		if (v != FLOOD_POST) { /* counted or held: saved within statefile.sync ms */
-			if (pData->syncMs == 0) /* or durable before it is acknowledged */
-				saveState(pData);
-			FINALIZE;
-		}
-		/* only an alert to post is kept (by its text: rsyslog may hand it back) */
-		if ((a = malloc(sizeof(*a))) == NULL || (fresh.key = strdup(text)) == NULL) {
-			free(a);
-			a = NULL;
-			pending_alert_clear(&fresh);
-			ABORT_FINALIZE(RS_RET_SUSPENDED);
-		}
-		*a = fresh;
-		resumePost(pData, a);
-		/* about to post: what it spends and that it may reach X are saved
-		 * first, so that after a crash an answer "duplicate content" is
-		 * known to mean "posted" */
-		saveState(pData);
-		pending_add(&pData->pending, a);
-		listed = 1;
-	}
-	if (time(NULL) < blockedUntil(pData)) /* the server said when; ask no earlier */
-		ABORT_FINALIZE(RS_RET_SUSPENDED);
-
-	if (a->parts.n == 0 || a->parts.part[0][0] == '\0') {
-		memset(&res, 0, sizeof(res));
-		snprintf(res.error, sizeof(res.error), "empty alert text (nothing to post)");
-		consumeRefused(pData, "", 1, 1, &res);
-		FINALIZE;
-	}
-	if ((cr = credrefAcquire(pData)) == NULL)
-		ABORT_FINALIZE(RS_RET_SUSPENDED);
-	iRet = postParts(pWrkrData, a, &cr->c);
-	if (iRet == RS_RET_OK) {
-		pthread_mutex_lock(&pData->floodMut);
-		flood_posted(pData->flood, &a->ticket);
-		pthread_mutex_unlock(&pData->floodMut);
-		saveLater = 1;
-	}
-finalize_it:
-	if (saveLater) /* the post's dedup window: saved within statefile.sync ms, off its path */
-		wakeTimer(pData);
-	credrefRelease(pData, cr);
-	if (listed)
-		pending_release(&pData->pending, a, iRet != RS_RET_SUSPENDED);
-	else
-		pending_alert_free(a); /* counted, held, or never admitted */
 	pWrkrData->justFailed = iRet == RS_RET_SUSPENDED;
 	pthread_setcancelstate(cancelState, NULL);
 ENDdoAction
@@ -802,184 +465,53 @@ CODESTARTSetShutdownImmdtPtr;
 	__atomic_store_n(&pData->shutdownImmdt, pPtr, __ATOMIC_RELAXED);
 ENDSetShutdownImmdtPtr
 
-/* ---- the digest timer ---- */
-
-static int timespec_cmp(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec != b->tv_sec ? (a->tv_sec < b->tv_sec ? -1 : 1)
-				       : (a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec);
-}
-
-static void timespec_add_ms(struct timespec *t, long ms)
-{
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (ms % 1000) * 1000000L;
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
-}
-
-/* Post a digest's parts (resuming after the last part posted). */
-static rsRetVal postDigest(instanceData *pData)
-{
-	credref_t *cr = credrefAcquire(pData);
-	rsRetVal r;
-
-	if (cr == NULL)
-		return RS_RET_SUSPENDED;
-	r = postParts(pData->timerWrkr, &pData->timerWrkr->cur, &cr->c);
-	credrefRelease(pData, cr);
-	return r;
-}
-
-/* A digest is about to go out (floodMut held).  If it is the one that was
- * going out when the state was saved (before a stop or a crash: flood
- * hands it out again, unchanged), it goes on after its last part posted
- * as a reply to it, and X's "duplicate content" for its next part means
- * "posted".  What goes out is saved before its first request. */
-static void startDigestLocked(instanceData *pData, pending_alert *a)
-{
-	flood_progress p = { 0 };
-	char err[512];
-
-	a->digest = true;
-	if (flood_resume(pData->flood, NULL, &p)) {
-		if (p.nparts == (int)a->parts.n && p.next < p.nparts) {
-			a->next = (size_t)p.next;
-			a->maybe_upto = a->next + 1;
-			memcpy(a->last_id, p.last_id, sizeof(a->last_id));
-		} else { /* shaped differently now: any part may have gone out */
-			a->maybe_upto = a->parts.n;
-		}
-	}
-	p = (flood_progress){ .next = (int)a->next, .nparts = (int)a->parts.n };
-	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
-	flood_progress_set(pData->flood, NULL, &p);
-	if (saveStateLocked(pData, err, sizeof(err)) != 0) {
-		pthread_mutex_unlock(&pData->floodMut);
-		logSaveError(pData, err);
-		pthread_mutex_lock(&pData->floodMut);
-	}
-}
-
-/* One timer thread per action: it wakes when flood control says a digest
- * may be due or a budget frees up, and posts the digest.  A digest that
- * fails is retried as it is (same parts, from the first not yet posted). */
+/* One timer thread per action: it calls the engine when the engine says
+ * (a digest due, a budget freeing up, a save due) or wakes it earlier. */
 static void *digestTimer(void *arg)
 {
 	instanceData *pData = arg;
-	pending_alert *a = &pData->timerWrkr->cur;
-	flood_digest d;
-	int active = 0;
-	time_t retryAt = 0;
-	char err[512];
-	struct timespec saveAt = { 0, 0 }; /* no save before this */
 
 	pthread_setname_np(pthread_self(), "omtw:digest"); /* for top -H, ps -L */
-
-	pthread_mutex_lock(&pData->floodMut);
+	pthread_mutex_lock(&pData->timerMut);
 	while (!pData->timerStop) {
-		time_t now = time(NULL), wake;
+		long long next;
 		struct timespec until;
 
-		if (pData->saveDue) { /* counted or held alerts: at most statefile.sync ms old */
-			struct timespec t;
-			clock_gettime(CLOCK_REALTIME, &t);
-			if (timespec_cmp(&t, &saveAt) >= 0) {
-				pData->saveDue = 0;
-				if (saveStateLocked(pData, err, sizeof(err)) != 0) {
-					pthread_mutex_unlock(&pData->floodMut);
-					logSaveError(pData, err);
-					pthread_mutex_lock(&pData->floodMut);
-				}
-				clock_gettime(CLOCK_REALTIME, &saveAt);
-				timespec_add_ms(&saveAt, pData->syncMs);
-			}
-		}
-
-		if (!active && flood_digest_take(pData->flood, now, pData->shape.maxparts, &d)) {
-			pending_alert_clear(a);
-			if (digest_compose(&d, &pData->shape, &a->parts) == OMTW_OK && a->parts.n > 0) {
-				active = 1;
-				startDigestLocked(pData, a);
-			} else {
-				flood_digest_free(&d); /* out of memory: next tick */
-			}
-			retryAt = now;
-		}
-		if (active && now >= retryAt && now >= flood_blocked_until(pData->flood)) {
-			rsRetVal r;
-			pthread_mutex_unlock(&pData->floodMut);
-			r = postDigest(pData);
-			pthread_mutex_lock(&pData->floodMut);
-			now = time(NULL);
-			if (r == RS_RET_OK) {
-				STATSCOUNTER_INC(pData->ctrDigests, pData->mutCtrDigests);
-				STATSCOUNTER_ADD(pData->ctrDigested, pData->mutCtrDigested, d.total);
-				flood_digest_done(pData->flood, &d, (int)a->parts.n, now);
-				flood_digest_free(&d);
-				pending_alert_clear(a);
-				active = 0;
-				if (saveStateLocked(pData, err, sizeof(err)) != 0) {
-					pthread_mutex_unlock(&pData->floodMut);
-					logSaveError(pData, err);
-					pthread_mutex_lock(&pData->floodMut);
-				}
-				continue;
-			}
-			retryAt = now + (pData->fcfg.digest_interval < DIGEST_RETRY_MAX
-					 ? pData->fcfg.digest_interval : DIGEST_RETRY_MAX);
-		}
-		wake = active ? retryAt : flood_next_event(pData->flood, now);
-		if (active && flood_blocked_until(pData->flood) > wake)
-			wake = flood_blocked_until(pData->flood);
-		if (wake <= now)
-			wake = now + 1;
-		until = (struct timespec){ .tv_sec = wake };
-		if (pData->saveDue && timespec_cmp(&saveAt, &until) < 0)
-			until = saveAt;
-		/* floodMut was let go while the state was written or a digest
-		 * posted: a stop signalled then found no one waiting */
-		if (__atomic_load_n(&pData->timerStop, __ATOMIC_RELAXED))
-			break;
-		pthread_cond_timedwait(&pData->timerCond, &pData->floodMut, &until);
+		pData->timerWoken = 0;
+		pthread_mutex_unlock(&pData->timerMut);
+		next = engine_tick(pData->engine, pData->timerApi);
+		pthread_mutex_lock(&pData->timerMut);
+		until = (struct timespec){ .tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000L };
+		if (!pData->timerStop && !pData->timerWoken)
+			pthread_cond_timedwait(&pData->timerCond, &pData->timerMut, &until);
 	}
-	pthread_mutex_unlock(&pData->floodMut);
-	if (active)
-		flood_digest_free(&d);
+	pthread_mutex_unlock(&pData->timerMut);
 	return NULL;
 }
 
-/* Activation: restore the saved state and start the digest timer. */
+/* Activation: the engine with the saved state, and its timer. */
 static void startFlood(instanceData *pData)
 {
-	char err[4600];
-	omtw_err e;
-	xapi_config cfg = {
-		.endpoint = pData->endpoint, .cacert = pData->cacert, .capath = pData->capath,
-		.proxy = pData->proxy, .timeout_ms = pData->timeoutMs,
-		.user_agent = "omtwitter/" OMTWITTER_VERSION,
-	};
-
-	if ((e = flood_load(pData->flood, pData->statePath, time(NULL), err, sizeof(err))) != OMTW_OK)
-		LogError(0, RS_RET_IO_ERROR, "omtwitter[%s]: %s", pData->name, err);
-	pData->activated = 1;
-	if ((pData->timerWrkr = calloc(1, sizeof(*pData->timerWrkr))) == NULL ||
-	    xapi_client_new(&cfg, &pData->timerWrkr->api, err, sizeof(err)) != OMTW_OK) {
-		LogError(0, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer: %s; held and "
-			 "repeated alerts are kept but no digest is posted", pData->name,
-			 pData->timerWrkr ? err : "out of memory");
-		free(pData->timerWrkr);
-		pData->timerWrkr = NULL;
-		return;
-	}
-	pData->timerWrkr->pData = pData;
-	xapi_client_set_stop(pData->timerWrkr->api, &pData->timerStop);
-	/* like rsyslog's own workers: signals are for rsyslogd's main thread */
+	char err[512];
+	engine_config c = { pData->fcfg, pData->shape, pData->syncMs, pData->statePath, pData->endpoint,
+			    pData->errorFile, PENDING_MAX };
+	engine_ops ops = { .arg = pData, .now_ms = clockMs, .send = sendPart, .count = countEvent,
+			   .log = logEvent, .keep_refused = keepRefused, .wake = wakeTimer };
 	sigset_t all, old;
 	int rc;
 
+	if (engine_new(&c, &ops, &pData->engine) != OMTW_OK) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "omtwitter[%s]: out of memory", pData->name);
+		return;
+	}
+	engine_load(pData->engine);
+	if (newClient(pData, 0, &pData->timerApi, err, sizeof(err)) != OMTW_OK) {
+		LogError(0, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer: %s; held and "
+			 "repeated alerts are kept but no digest is posted", pData->name, err);
+		return;
+	}
+	xapi_client_set_stop(pData->timerApi, &pData->timerStop);
+	/* like rsyslog's own workers: signals are for rsyslogd's main thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&pData->timer, NULL, digestTimer, pData);
@@ -995,25 +527,17 @@ static void startFlood(instanceData *pData)
 static void stopFlood(instanceData *pData)
 {
 	if (pData->timerStarted) {
-		pthread_mutex_lock(&pData->floodMut);
+		pthread_mutex_lock(&pData->timerMut);
 		__atomic_store_n(&pData->timerStop, 1, __ATOMIC_RELAXED);
 		pthread_cond_signal(&pData->timerCond);
-		pthread_mutex_unlock(&pData->floodMut);
+		pthread_mutex_unlock(&pData->timerMut);
 		pthread_join(pData->timer, NULL);
 		pData->timerStarted = 0;
 	}
-	if (pData->timerWrkr) {
-		xapi_client_free(pData->timerWrkr->api);
-		pending_alert_clear(&pData->timerWrkr->cur);
-		free(pData->timerWrkr);
-		pData->timerWrkr = NULL;
-	}
-	if (pData->flood && pData->statePath)
-		saveState(pData);
-	flood_free(pData->flood);
-	pData->flood = NULL;
-	keymemo_free(pData->memo);
-	pData->memo = NULL;
+	xapi_client_free(pData->timerApi);
+	pData->timerApi = NULL;
+	engine_free(pData->engine); /* saves the state */
+	pData->engine = NULL;
 }
 
 /* HUP: reopen the errorfile (logrotate) and reread the credentials, so a
@@ -1026,43 +550,33 @@ CODESTARTdoHUP;
 		pthread_mutex_lock(&pData->mut);
 		old = pData->creds;
 		pData->creds = fresh;
-		ratelog_reset(&pData->logAuth);
+		ratelog_reset(&pData->logs[ENGINE_LOG_AUTH]);
 		pthread_mutex_unlock(&pData->mut);
 		credrefRelease(pData, old);
 	}
 	pthread_mutex_lock(&pData->mut);
 	errorfile_close(&pData->errors);
 	pthread_mutex_unlock(&pData->mut);
-	saveState(pData); /* a HUP is a moment to be durable; the digest timer runs on */
+	if (pData->engine)
+		engine_save(pData->engine); /* a HUP is a moment to be durable; the timer runs on */
 ENDdoHUP
 
 static rsRetVal setupStats(instanceData *pData)
 {
 	DEFiRet;
-	static const struct {
-		const char *name;
-		size_t off;
-	} ctrs[] = {
-		{ "submitted", offsetof(instanceData, ctrSubmitted) },
-		{ "posted", offsetof(instanceData, ctrPosted) },
-		{ "deduplicated", offsetof(instanceData, ctrDeduplicated) },
-		{ "digested", offsetof(instanceData, ctrDigested) },
-		{ "digests", offsetof(instanceData, ctrDigests) },
-		{ "requests", offsetof(instanceData, ctrRequests) },
-		{ "failures", offsetof(instanceData, ctrFailures) },
-		{ "ratelimited", offsetof(instanceData, ctrRatelimited) },
-		{ "retries", offsetof(instanceData, ctrRetries) },
-		{ "reposted", offsetof(instanceData, ctrReposted) },
+	/* in engine_counter's order */
+	static const char *const names[ENGINE_CTR_N] = {
+		"submitted", "posted", "deduplicated", "digested", "digests", "requests", "failures",
+		"ratelimited", "retries", "reposted",
 	};
 
 	CHKiRet(statsobj.Construct(&pData->stats));
 	CHKiRet(statsobj.SetName(pData->stats, (uchar *)pData->name));
 	CHKiRet(statsobj.SetOrigin(pData->stats, (uchar *)"omtwitter"));
-	for (size_t i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++) {
-		intctr_t *c = (intctr_t *)((char *)pData + ctrs[i].off);
-		*c = 0;
-		CHKiRet(statsobj.AddCounter(pData->stats, (uchar *)ctrs[i].name,
-					    ctrType_IntCtr, CTR_FLAG_RESETTABLE, c));
+	for (size_t i = 0; i < ENGINE_CTR_N; i++) {
+		pData->ctrs[i] = 0;
+		CHKiRet(statsobj.AddCounter(pData->stats, (uchar *)names[i], ctrType_IntCtr,
+					    CTR_FLAG_RESETTABLE, &pData->ctrs[i]));
 	}
 	CHKiRet(statsobj.ConstructFinalize(pData->stats));
 finalize_it:
@@ -1199,8 +713,6 @@ static rsRetVal checkFlood(instanceData *pData)
 			*p++ = (isalnum((unsigned char)*q) || strchr("._-", *q)) ? *q : '_';
 		strcpy(p, ".state");
 	}
-	if (flood_new(c, time(NULL), &pData->flood) != OMTW_OK || keymemo_new(&pData->memo) != OMTW_OK)
-		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 finalize_it:
 	RETiRet;
 }
@@ -1496,3 +1008,4 @@ CODEmodInit_QueryRegCFSLineHdlr;
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
 ENDmodInit
+

@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flood_digest_take(f, NOW + 3 * 86400, 2, &d)) {
 		tt_config shape = { 280, TT_SPLIT_THREAD, 2, TT_URLS_DEFANG };
 		tt_parts p;
-		if (digest_compose(&d, &shape, &p) == OMTW_OK)
+		if (digest_compose(&d, &shape, &p, NULL) == OMTW_OK)
 			tweettext_parts_free(&p);
 		flood_digest_done(f, &d, 1, NOW + 3 * 86400);
 		flood_digest_free(&d);

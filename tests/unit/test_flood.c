@@ -237,7 +237,7 @@ static void test_digest_text(void)
 		admit(f, "disk full on db1", 1, T0 + 1);
 	admit(f, "fan failure on db2", 1, T0 + 2);
 	flood_digest_take(f, T0 + 3600, 1, &d);
-	ok(digest_compose(&d, &shape, &p) == OMTW_OK && p.n == 1, "a small digest is one post");
+	ok(digest_compose(&d, &shape, &p, NULL) == OMTW_OK && p.n == 1, "a small digest is one post");
 	is_str(p.n ? p.part[0] : NULL,
 	       "Digest 2027-01-15 08:00\u201309:00 UTC: 38 alerts, 2 distinct. "
 	       "[\u00d737] disk full on db1 [\u00d71] fan failure on db2",
@@ -256,7 +256,7 @@ static void test_digest_text(void)
 			admit(f, t, 1, T0 + 5);
 	}
 	flood_digest_take(f, T0 + 3600, 3, &d);
-	if (!ok(digest_compose(&d, &shape, &p) == OMTW_OK && p.n == 3, "a big digest fills the 3 posts allowed"))
+	if (!ok(digest_compose(&d, &shape, &p, NULL) == OMTW_OK && p.n == 3, "a big digest fills the 3 posts allowed"))
 		for (size_t i = 0; i < p.n; i++)
 			printf("#   part %zu: %s\n", i, p.part[i]);
 	int sane = !p.truncated;
@@ -415,7 +415,7 @@ static void night(long digest_interval, int *nposts, int *ndigests, unsigned lon
 			tt_parts p;
 			struct tm tm;
 			char when[16];
-			if (digest_compose(&d, &shape, &p) == OMTW_OK) {
+			if (digest_compose(&d, &shape, &p, NULL) == OMTW_OK) {
 				gmtime_r(&t, &tm);
 				strftime(when, sizeof(when), "%H:%M:%S", &tm);
 				printf("# %s digest  %zu part%s: %.*s...\n", when, p.n, p.n == 1 ? "" : "s",
