@@ -130,6 +130,16 @@ time_t engine_blocked_until(engine *e)
 	return t;
 }
 
+unsigned long long engine_pending(engine *e)
+{
+	unsigned long long n;
+
+	pthread_mutex_lock(&e->mut);
+	n = flood_pending(e->flood, NULL);
+	pthread_mutex_unlock(&e->mut);
+	return n;
+}
+
 /* Earliest reset among the exhausted limit families, or a minute. */
 static time_t retryAfter(const xapi_result *res, time_t now)
 {

@@ -101,6 +101,8 @@ engine_rc engine_submit(engine *e, void *conn, const char *text, const char *key
 long long engine_tick(engine *e, void *conn);
 /* No request before this (a 429's reset time); 0: none. */
 time_t engine_blocked_until(engine *e);
+/* Alerts waiting for a digest (held or counted, not yet reported). */
+unsigned long long engine_pending(engine *e);
 /* Save the state now if it changed (HUP). */
 void engine_save(engine *e);
 

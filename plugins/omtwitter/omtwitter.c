@@ -21,10 +21,9 @@
  * Concurrency & locking:
  *  - instanceData is shared by all workers of an action.  After newActInst
  *    it is read-only except for the fields under pData->mut (the current
- *    credentials, swapped on HUP, the errorfile and the log limiters) and
- *    the timer's flags under pData->timerMut.  The engine locks its own
- *    state.  No two of these locks are ever held together, except that
- *    the engine's wake callback takes timerMut under the engine's lock.
+ *    credentials, swapped on HUP, the errorfile and the log limiters).
+ *    The engine and its timer (engine_timer.c) lock their own state;
+ *    pData->mut is never held while calling them.
  *  - wrkrInstanceData_t belongs to one worker thread: its curl handle needs
  *    no lock.  doHUP runs on the HUP thread and only touches pData under mut.
  *  - Statistics counters are atomic (STATSCOUNTER_*).
@@ -39,7 +38,6 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,10 +57,12 @@
 #include "syslogd-types.h"
 #include "template.h"
 
+#include "actparams.h"
 #include "credfile.h"
 #include "errorfile.h"
 #include "excerpt.h"
 #include "engine.h"
+#include "engine_timer.h"
 #include "flood.h"
 #include "hostversion.h"
 #include "ratelog.h"
@@ -81,10 +81,6 @@ DEFobjCurrIf(glbl)
 #define DFLT_TPL_NAME " OmTwitterMsg"
 #define DFLT_TPL_LINE "\"%msg%\""
 #define DFLT_TIMEOUT_MS 10000
-#define TWEET_MAXLENGTH 280     /* X's limit for a post */
-#define TWEET_MAXLENGTH_MAX 25000 /* long posts of X Premium accounts */
-#define DM_MAXLENGTH 10000      /* X's limit for a direct message */
-#define KEEP_MIN_LENGTH 40      /* maxlength with urls="keep": 23 + " (25/25)" + room */
 
 /* Credentials shared by the workers, replaced as a whole on HUP. */
 typedef struct credref {
@@ -103,9 +99,8 @@ typedef struct _instanceData {
 	char *errorName;        /* parameter errorfile: NULL default, "" off */
 	char *errorFile;        /* where refused alerts go; NULL: nowhere */
 	long timeoutMs;
-	int dm;                 /* mode="dm": direct messages to recipient */
-	char *recipient;
-	tt_config shape;        /* maxlength, split, maxparts, urls */
+	actparams ap;           /* what shapes the posts (actparams.h): mode, recipient,
+				 * maxlength, ..., flood control, statefile.sync */
 
 	pthread_mutex_t mut;    /* guards the fields below */
 	credref_t *creds;
@@ -113,18 +108,12 @@ typedef struct _instanceData {
 	/* one error line per cause per RATELOG_INTERVAL, with a count */
 	ratelog logs[ENGINE_LOG_SAVE + 1], logErrorFile;
 
-	flood_config fcfg;
 	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
 	char *stateName;        /* parameter statefile */
 	char *statePath;        /* where the flood state lives */
-	long syncMs;            /* statefile.sync: most ms before a change is saved */
 	engine *engine;         /* what is posted when; NULL until activated */
-	pthread_t timer;        /* calls the engine: digests, saves */
+	engine_timer *timer;    /* calls the engine: digests, saves */
 	xapi_client *timerApi;  /* the timer's connection */
-	pthread_mutex_t timerMut; /* guards the fields below */
-	pthread_cond_t timerCond;
-	int timerWoken;         /* the engine is due earlier than it said */
-	int timerStarted, timerStop; /* timerStop: also the digest's requests' stop flag */
 	int *shutdownImmdt;     /* rsyslog's, see SetShutdownImmdtPtr */
 	struct _instanceData *next; /* the module's actions in one configuration */
 
@@ -245,8 +234,8 @@ static omtw_err sendPart(void *arg, void *conn, const engine_part *p, xapi_resul
 
 	if (cr == NULL)
 		return OMTW_EINVAL;
-	if (pData->dm)
-		e = xapi_send_dm(conn, &cr->c, pData->recipient, p->text, res);
+	if (pData->ap.dm)
+		e = xapi_send_dm(conn, &cr->c, pData->ap.recipient, p->text, res);
 	else
 		e = xapi_post_tweet(conn, &cr->c, p->text, p->reply_to, res);
 	credrefRelease(pData, cr);
@@ -329,28 +318,18 @@ static int keepRefused(void *arg, const char *text, const char *part, const xapi
 /* The engine is due earlier than it said (called under its lock). */
 static void wakeTimer(void *arg)
 {
-	instanceData *pData = arg;
+	engine_timer *t = __atomic_load_n(&((instanceData *)arg)->timer, __ATOMIC_ACQUIRE);
 
-	pthread_mutex_lock(&pData->timerMut);
-	pData->timerWoken = 1;
-	pthread_cond_signal(&pData->timerCond);
-	pthread_mutex_unlock(&pData->timerMut);
+	if (t != NULL)
+		engine_timer_wake(t);
 }
 
 BEGINcreateInstance
 CODESTARTcreateInstance;
 	pthread_mutex_init(&pData->mut, NULL);
-	pthread_mutex_init(&pData->timerMut, NULL);
-	pthread_cond_init(&pData->timerCond, NULL);
-	pData->fcfg = (flood_config){ .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
-				      .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 };
+	actparams_init(&pData->ap);
 	errorfile_init(&pData->errors, NULL);
-	pData->syncMs = 1000;
 	pData->timeoutMs = DFLT_TIMEOUT_MS;
-	pData->shape.maxlength = -1; /* depends on the mode */
-	pData->shape.split = TT_SPLIT_THREAD;
-	pData->shape.maxparts = 4;
-	pData->shape.urls = TT_URLS_DEFANG;
 ENDcreateInstance
 
 static omtw_err newClient(instanceData *pData, long presign, xapi_client **out, char *err, size_t errlen)
@@ -390,8 +369,6 @@ CODESTARTfreeInstance;
 		credrefRelease(pData, pData->creds);
 	errorfile_close(&pData->errors);
 	pthread_mutex_destroy(&pData->mut);
-	pthread_mutex_destroy(&pData->timerMut);
-	pthread_cond_destroy(&pData->timerCond);
 	free(pData->dedupTpl);
 	free(pData->stateName);
 	free(pData->statePath);
@@ -404,7 +381,7 @@ CODESTARTfreeInstance;
 	free(pData->proxy);
 	free(pData->errorFile);
 	free(pData->errorName);
-	free(pData->recipient);
+	actparams_clear(&pData->ap);
 ENDfreeInstance
 
 BEGINfreeWrkrInstance
@@ -420,9 +397,9 @@ CODESTARTdbgPrintInstInfo;
 		  pData->timeoutMs, pData->errorFile ? pData->errorFile : "(none)");
 	dbgprintf("omtwitter[%s]: dedup.window=%ld ratelimit=%ld/%lds budget.daily=%ld "
 		  "digest.interval=%ld maxentries=%zu statefile=%s sync=%ldms\n", pData->name,
-		  pData->fcfg.dedup_window, pData->fcfg.rl_burst, pData->fcfg.rl_interval,
-		  pData->fcfg.budget_daily, pData->fcfg.digest_interval, pData->fcfg.maxentries,
-		  pData->statePath ? pData->statePath : "(unresolved)", pData->syncMs);
+		  pData->ap.flood.dedup_window, pData->ap.flood.rl_burst, pData->ap.flood.rl_interval,
+		  pData->ap.flood.budget_daily, pData->ap.flood.digest_interval, pData->ap.flood.maxentries,
+		  pData->statePath ? pData->statePath : "(unresolved)", pData->ap.sync_ms);
 ENDdbgPrintInstInfo
 
 /* Right after a failed attempt, report "still suspended" once, so the core
@@ -465,39 +442,15 @@ CODESTARTSetShutdownImmdtPtr;
 	__atomic_store_n(&pData->shutdownImmdt, pPtr, __ATOMIC_RELAXED);
 ENDSetShutdownImmdtPtr
 
-/* One timer thread per action: it calls the engine when the engine says
- * (a digest due, a budget freeing up, a save due) or wakes it earlier. */
-static void *digestTimer(void *arg)
-{
-	instanceData *pData = arg;
-
-	pthread_setname_np(pthread_self(), "omtw:digest"); /* for top -H, ps -L */
-	pthread_mutex_lock(&pData->timerMut);
-	while (!pData->timerStop) {
-		long long next;
-		struct timespec until;
-
-		pData->timerWoken = 0;
-		pthread_mutex_unlock(&pData->timerMut);
-		next = engine_tick(pData->engine, pData->timerApi);
-		pthread_mutex_lock(&pData->timerMut);
-		until = (struct timespec){ .tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000L };
-		if (!pData->timerStop && !pData->timerWoken)
-			pthread_cond_timedwait(&pData->timerCond, &pData->timerMut, &until);
-	}
-	pthread_mutex_unlock(&pData->timerMut);
-	return NULL;
-}
-
 /* Activation: the engine with the saved state, and its timer. */
 static void startFlood(instanceData *pData)
 {
 	char err[512];
-	engine_config c = { pData->fcfg, pData->shape, pData->syncMs, pData->statePath, pData->endpoint,
-			    pData->errorFile, PENDING_MAX };
+	engine_config c = { pData->ap.flood, pData->ap.shape, pData->ap.sync_ms, pData->statePath,
+			    pData->endpoint, pData->errorFile, PENDING_MAX };
 	engine_ops ops = { .arg = pData, .now_ms = clockMs, .send = sendPart, .count = countEvent,
 			   .log = logEvent, .keep_refused = keepRefused, .wake = wakeTimer };
-	sigset_t all, old;
+	engine_timer *t = NULL;
 	int rc;
 
 	if (engine_new(&c, &ops, &pData->engine) != OMTW_OK) {
@@ -505,35 +458,27 @@ static void startFlood(instanceData *pData)
 		return;
 	}
 	engine_load(pData->engine);
-	if (newClient(pData, 0, &pData->timerApi, err, sizeof(err)) != OMTW_OK) {
+	if (newClient(pData, 0, &pData->timerApi, err, sizeof(err)) != OMTW_OK ||
+	    engine_timer_new(pData->engine, pData->timerApi, &t) != OMTW_OK) {
 		LogError(0, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer: %s; held and "
-			 "repeated alerts are kept but no digest is posted", pData->name, err);
+			 "repeated alerts are kept but no digest is posted", pData->name,
+			 pData->timerApi ? "out of memory" : err);
 		return;
 	}
-	xapi_client_set_stop(pData->timerApi, &pData->timerStop);
-	/* like rsyslog's own workers: signals are for rsyslogd's main thread */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&pData->timer, NULL, digestTimer, pData);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	xapi_client_set_stop(pData->timerApi, engine_timer_stop_flag(t));
+	if ((rc = engine_timer_start(t, "omtw:digest")) != 0) {
 		LogError(rc, RS_RET_ERR, "omtwitter[%s]: cannot start the digest timer", pData->name);
+		engine_timer_free(t);
 		return;
 	}
-	pData->timerStarted = 1;
+	__atomic_store_n(&pData->timer, t, __ATOMIC_RELEASE);
 }
 
 /* Stop the timer and save the state (shutdown; a new configuration). */
 static void stopFlood(instanceData *pData)
 {
-	if (pData->timerStarted) {
-		pthread_mutex_lock(&pData->timerMut);
-		__atomic_store_n(&pData->timerStop, 1, __ATOMIC_RELAXED);
-		pthread_cond_signal(&pData->timerCond);
-		pthread_mutex_unlock(&pData->timerMut);
-		pthread_join(pData->timer, NULL);
-		pData->timerStarted = 0;
-	}
+	engine_timer_free(pData->timer);
+	pData->timer = NULL;
 	xapi_client_free(pData->timerApi);
 	pData->timerApi = NULL;
 	engine_free(pData->engine); /* saves the state */
@@ -597,114 +542,22 @@ finalize_it:
 	RETiRet;
 }
 
-/* The word-valued parameters: mode, split, urls. */
-static rsRetVal setChoice(instanceData *pData, const char *pn, es_str_t *val)
-{
-	DEFiRet;
-	static const struct {
-		const char *param, *word;
-		int value;
-	} choices[] = {
-		{ "mode", "tweet", 0 }, { "mode", "dm", 1 },
-		{ "split", "thread", TT_SPLIT_THREAD }, { "split", "truncate", TT_SPLIT_TRUNCATE },
-		{ "urls", "defang", TT_URLS_DEFANG }, { "urls", "keep", TT_URLS_KEEP },
-	};
-	char *v = es_str2cstr(val, NULL);
-	size_t i;
-
-	CHKmalloc(v);
-	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
-		if (!strcmp(choices[i].param, pn) && !strcasecmp(choices[i].word, v))
-			break;
-	if (i == sizeof(choices) / sizeof(choices[0])) {
-		char words[64] = "";
-		for (size_t k = 0; k < sizeof(choices) / sizeof(choices[0]); k++)
-			if (!strcmp(choices[k].param, pn))
-				snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
-					 words[0] ? ", " : "", choices[k].word);
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': '%s' is not one of %s",
-			 pData->name, pn, v, words);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (!strcmp(pn, "mode"))
-		pData->dm = choices[i].value;
-	else if (!strcmp(pn, "split"))
-		pData->shape.split = (tt_split)choices[i].value;
-	else
-		pData->shape.urls = (tt_urls)choices[i].value;
-finalize_it:
-	free(v);
-	RETiRet;
-}
-
+/* The parameters that shape the posts: actparams.c (shared with omtwitter-replay). */
 static rsRetVal checkShape(instanceData *pData)
 {
-	DEFiRet;
-	long max = pData->dm ? DM_MAXLENGTH : TWEET_MAXLENGTH_MAX;
+	char err[512];
 
-	if (pData->dm && (pData->recipient == NULL || !xapi_is_user_id(pData->recipient))) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: mode=\"dm\" needs parameter "
-			 "'recipient': the numeric user id to message (not a @handle; "
-			 "omtwitter-auth --verify shows an account's id)", pData->name);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	if (actparams_check(&pData->ap, err, sizeof(err)) != OMTW_OK) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", pData->name, err);
+		return RS_RET_CONFIG_ERROR;
 	}
-	if (!pData->dm && pData->recipient) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'recipient' is only "
-			 "used with mode=\"dm\"", pData->name);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (pData->shape.maxlength == -1)
-		pData->shape.maxlength = pData->dm ? DM_MAXLENGTH : TWEET_MAXLENGTH;
-	if (pData->shape.maxlength < 10 || pData->shape.maxlength > max) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'maxlength' must be "
-			 "between 10 and %ld weighted characters for mode=\"%s\"", pData->name,
-			 max, pData->dm ? "dm" : "tweet");
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (pData->shape.urls == TT_URLS_KEEP && pData->shape.maxlength < KEEP_MIN_LENGTH) {
-		/* a kept URL counts 23 and cannot be split: it must fit a part */
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: with urls=\"keep\" parameter "
-			 "'maxlength' must be at least %d (a URL counts 23 and a thread part also "
-			 "carries \" (k/n)\")", pData->name, KEEP_MIN_LENGTH);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (pData->shape.maxparts < 1 || pData->shape.maxparts > TWEETTEXT_MAX_PARTS) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'maxparts' must be "
-			 "between 1 and %d", pData->name, TWEETTEXT_MAX_PARTS);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-finalize_it:
-	RETiRet;
+	return RS_RET_OK;
 }
 
-/* Flood control parameters; the state file's name. */
+/* The state file's name. */
 static rsRetVal checkFlood(instanceData *pData)
 {
 	DEFiRet;
-	const flood_config *c = &pData->fcfg;
-	static const struct {
-		const char *param;
-		long min, max;
-		const char *unit;
-	} range[] = {
-		{ "dedup.window", 0, 86400 * 7, "seconds (0: no dedup)" },
-		{ "ratelimit.interval", 0, 86400 * 7, "seconds (0: no local limit)" },
-		{ "ratelimit.burst", 1, FLOOD_BUDGET_MAX, "posts" },
-		{ "budget.daily", 0, FLOOD_BUDGET_MAX, "posts (0: no daily cap)" },
-		{ "digest.interval", 1, 86400 * 7, "seconds" },
-		{ "dedup.maxentries", 1, FLOOD_ENTRIES_MAX, "alerts" },
-		{ "statefile.sync", 0, 60000, "milliseconds (0: save before acknowledging each alert)" },
-	};
-	long values[] = { c->dedup_window, c->rl_interval, c->rl_burst, c->budget_daily,
-			  c->digest_interval, (long)c->maxentries, pData->syncMs };
-
-	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++)
-		if (values[i] < range[i].min || values[i] > range[i].max) {
-			LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s' must be between "
-				 "%ld and %ld %s", pData->name, range[i].param, range[i].min,
-				 range[i].max, range[i].unit);
-			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-		}
 	if (pData->stateName == NULL) {
 		/* omtwitter-<action name>.state, the name made file-safe */
 		CHKmalloc(pData->stateName = malloc(strlen(pData->name) + sizeof("omtwitter-.state")));
@@ -855,34 +708,23 @@ CODESTARTnewActInst;
 			pData->timeoutMs = (long)pvals[i].val.d.n;
 			continue;
 		}
-		if (!strcmp(pn, "maxlength")) {
-			pData->shape.maxlength = (long)pvals[i].val.d.n;
-			continue;
-		}
-		if (!strcmp(pn, "maxparts")) {
-			pData->shape.maxparts = (int)pvals[i].val.d.n;
-			continue;
-		}
-		long *num = !strcmp(pn, "dedup.window") ? &pData->fcfg.dedup_window
-			  : !strcmp(pn, "ratelimit.interval") ? &pData->fcfg.rl_interval
-			  : !strcmp(pn, "ratelimit.burst") ? &pData->fcfg.rl_burst
-			  : !strcmp(pn, "budget.daily") ? &pData->fcfg.budget_daily
-			  : !strcmp(pn, "digest.interval") ? &pData->fcfg.digest_interval : NULL;
-		if (num) {
-			*num = (long)pvals[i].val.d.n;
-			continue;
-		}
-		if (!strcmp(pn, "statefile.sync")) {
-			pData->syncMs = (long)pvals[i].val.d.n;
-			continue;
-		}
-		if (!strcmp(pn, "dedup.maxentries")) {
-			/* negative values wrap far above the maximum and are refused */
-			pData->fcfg.maxentries = (size_t)pvals[i].val.d.n;
-			continue;
-		}
-		if (!strcmp(pn, "mode") || !strcmp(pn, "split") || !strcmp(pn, "urls")) {
-			CHKiRet(setChoice(pData, pn, pvals[i].val.d.estr));
+		if (actparams_known(pn)) {
+			char err[512];
+			omtw_err e;
+
+			if (actpblk.descr[i].type == eCmdHdlrInt) {
+				e = actparams_set_int(&pData->ap, pn, pvals[i].val.d.n);
+			} else {
+				CHKmalloc(v = es_str2cstr(pvals[i].val.d.estr, NULL));
+				e = actparams_set_word(&pData->ap, pn, v, err, sizeof(err));
+				free(v);
+			}
+			if (e == OMTW_ENOMEM)
+				ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+			if (e != OMTW_OK) {
+				LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", pData->name, err);
+				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+			}
 			continue;
 		}
 		CHKmalloc(v = es_str2cstr(pvals[i].val.d.estr, NULL));
@@ -894,8 +736,7 @@ CODESTARTnewActInst;
 			   : !strcmp(pn, "proxy") ? &pData->proxy
 			   : !strcmp(pn, "errorfile") ? &pData->errorName
 			   : !strcmp(pn, "dedup.key") ? &pData->dedupTpl
-			   : !strcmp(pn, "statefile") ? &pData->stateName
-			   : &pData->recipient;
+			   : &pData->stateName; /* statefile */
 		free(*dst);
 		*dst = v;
 	}

@@ -4,7 +4,8 @@
 # with dpkg-buildpackage -b -us -uc; lintian reports no error or warning; the package
 # installs, the system's rsyslogd loads the module by name from its standard
 # directory (rsyslogd -N1 with module(load="omtwitter")), and it purges
-# cleanly.  `make install DESTDIR=...` installs module, helper and man page.
+# cleanly.  `make install DESTDIR=...` installs the module, the two helpers
+# (omtwitter-auth, omtwitter-replay) and their man pages.
 #
 # It changes the system (installs and removes the package), so it is not in
 # `make check`; contrib/run-tests.sh runs it as its own step.
@@ -25,7 +26,8 @@ dpkg -s "$pkg" > /dev/null 2>&1 && dpkg --purge "$pkg" > /dev/null 2>&1
 # make install
 make -C "$OMTW_BUILDDIR" install DESTDIR="$TB/dest" > "$TB/install.log" 2>&1
 ok $? "make install DESTDIR=... succeeds" || tail -n 20 "$TB/install.log" | diag
-for f in "$moddir/omtwitter.so" /usr/local/bin/omtwitter-auth /usr/local/share/man/man1/omtwitter-auth.1; do
+for f in "$moddir/omtwitter.so" /usr/local/bin/omtwitter-auth /usr/local/share/man/man1/omtwitter-auth.1 \
+	/usr/local/bin/omtwitter-replay /usr/local/share/man/man1/omtwitter-replay.1; do
 	[ -s "$TB/dest$f" ]; ok $? "make install puts $f in place"
 done
 
@@ -48,6 +50,7 @@ grep '^[WE]:' "$TB/lintian.log" | diag
 
 contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 for f in "$moddir/omtwitter.so" ./usr/bin/omtwitter-auth ./usr/share/man/man1/omtwitter-auth.1.gz \
+	./usr/bin/omtwitter-replay ./usr/share/man/man1/omtwitter-replay.1.gz \
 	./usr/share/doc/$pkg/omtwitter.md ./usr/share/doc/$pkg/examples/keyword.conf \
 	$unitdir/rsyslog-omtwitter.service ./usr/lib/sysusers.d/$pkg.conf ./etc/omtwitter/rsyslog.conf; do
 	case $f in /*) f=".$f" ;; esac
@@ -73,6 +76,7 @@ CONF
 	! grep -Eiq 'error|warning' "$TB/n1.log"
 ok $? "rsyslogd -N1 loads module(load=\"omtwitter\") from $moddir" || diag "$TB/n1.log"
 /usr/bin/omtwitter-auth --help > /dev/null 2>&1; ok $? "omtwitter-auth runs from /usr/bin"
+/usr/bin/omtwitter-replay --help > /dev/null 2>&1; ok $? "omtwitter-replay runs from /usr/bin"
 getent passwd omtwitter > /dev/null; ok $? "the system user omtwitter exists (sysusers.d)"
 systemd-analyze verify "$unitdir/rsyslog-omtwitter.service" > "$TB/verify.log" 2>&1
 ok $? "the installed unit verifies (with its man page now present)" || diag "$TB/verify.log"
