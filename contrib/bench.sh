@@ -12,7 +12,7 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 build="$srcdir/_build"
 "$srcdir/contrib/setup.sh" "$build"
 missing=""
-for p in swatch libnet-twitter-perl; do
+for p in swatch libnet-twitter-perl time; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
 if [ -n "$missing" ]; then

@@ -16,6 +16,7 @@
 #    posts must stay within the budget and the digests must count every
 #    alert not posted.
 # 3. signing: bench_sign.
+# 4. omtwitter-replay on REPLAY_N lines (bench/replay.sh).
 #
 # Environment: LAT_N (200), LAT_ROUNDS (4), INTERVAL (50), SEED_N (LAT_N),
 # FLOOD_N (1000000), FLOOD_ROUNDS (3).
@@ -250,4 +251,5 @@ echo
 echo '```'
 "$BENCH/bench_sign"
 echo '```'
+bash "$(dirname "$0")/replay.sh" || BENCH_FAILED=1
 exit $BENCH_FAILED
