@@ -58,7 +58,8 @@
 #include "template.h"
 
 #include "actparams.h"
-#include "credfile.h"
+#include "actpaths.h"
+#include "credshare.h"
 #include "errorfile.h"
 #include "excerpt.h"
 #include "engine.h"
@@ -82,12 +83,6 @@ DEFobjCurrIf(glbl)
 #define DFLT_TPL_LINE "\"%msg%\""
 #define DFLT_TIMEOUT_MS 10000
 
-/* Credentials shared by the workers, replaced as a whole on HUP. */
-typedef struct credref {
-	omtw_creds c;
-	int refs; /* under pData->mut */
-} credref_t;
-
 typedef struct _instanceData {
 	char *name;             /* action name, for messages and stats */
 	char *tplName;
@@ -102,8 +97,8 @@ typedef struct _instanceData {
 	actparams ap;           /* what shapes the posts (actparams.h): mode, recipient,
 				 * maxlength, ..., flood control, statefile.sync */
 
+	credshare *creds;       /* replaced on HUP (its own lock) */
 	pthread_mutex_t mut;    /* guards the fields below */
-	credref_t *creds;
 	errorfile errors;       /* refused alerts (path: errorFile) */
 	/* one error line per cause per RATELOG_INTERVAL, with a count */
 	ratelog logs[ENGINE_LOG_SAVE + 1], logErrorFile;
@@ -166,51 +161,20 @@ static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION, sizeof(actpdescr) / sizeof(struct cnfparamdescr), actpdescr
 };
 
-static void credrefRelease(instanceData *pData, credref_t *r)
-{
-	int last;
-
-	if (r == NULL)
-		return;
-	pthread_mutex_lock(&pData->mut);
-	last = --r->refs == 0;
-	pthread_mutex_unlock(&pData->mut);
-	if (last) {
-		credfile_clear(&r->c);
-		free(r);
-	}
-}
-
-static credref_t *credrefAcquire(instanceData *pData)
-{
-	credref_t *r;
-
-	pthread_mutex_lock(&pData->mut);
-	if ((r = pData->creds) != NULL)
-		r->refs++;
-	pthread_mutex_unlock(&pData->mut);
-	return r;
-}
-
-/* Load the credentials file into a new reference, logging why not. */
-static rsRetVal loadCreds(instanceData *pData, credref_t **out)
+/* (Re)load the credentials file, logging why not. */
+static rsRetVal loadCreds(instanceData *pData)
 {
 	char err[512];
-	credref_t *r;
 	omtw_err e;
 
-	*out = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if (pData->creds == NULL && credshare_new(&pData->creds) != OMTW_OK)
 		return RS_RET_OUT_OF_MEMORY;
-	if ((e = credfile_load(pData->credPath, &r->c, err, sizeof(err))) != OMTW_OK) {
-		free(r);
-		LogError(0, e == OMTW_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR,
-			 "omtwitter[%s]: parameter 'credentials': %s", pData->name, err);
-		return e == OMTW_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
-	}
-	r->refs = 1;
-	*out = r;
-	return RS_RET_OK;
+	if ((e = credshare_load(pData->creds, pData->credPath, err, sizeof(err))) == OMTW_OK)
+		return RS_RET_OK;
+	if (e == OMTW_ENOMEM)
+		return RS_RET_OUT_OF_MEMORY;
+	LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'credentials': %s", pData->name, err);
+	return RS_RET_CONFIG_ERROR;
 }
 
 /* ---- what the engine needs from rsyslog's side ---- */
@@ -229,16 +193,16 @@ static long long clockMs(void *arg)
 static omtw_err sendPart(void *arg, void *conn, const engine_part *p, xapi_result *res)
 {
 	instanceData *pData = arg;
-	credref_t *cr = credrefAcquire(pData);
+	const omtw_creds *cr = credshare_acquire(pData->creds);
 	omtw_err e;
 
 	if (cr == NULL)
 		return OMTW_EINVAL;
 	if (pData->ap.dm)
-		e = xapi_send_dm(conn, &cr->c, pData->ap.recipient, p->text, res);
+		e = xapi_send_dm(conn, cr, pData->ap.recipient, p->text, res);
 	else
-		e = xapi_post_tweet(conn, &cr->c, p->text, p->reply_to, res);
-	credrefRelease(pData, cr);
+		e = xapi_post_tweet(conn, cr, p->text, p->reply_to, res);
+	credshare_release(pData->creds, cr);
 	return e;
 }
 
@@ -365,8 +329,7 @@ CODESTARTfreeInstance;
 	stopFlood(pData);
 	if (pData->stats != NULL)
 		statsobj.Destruct(&pData->stats);
-	if (pData->creds != NULL)
-		credrefRelease(pData, pData->creds);
+	credshare_free(pData->creds);
 	errorfile_close(&pData->errors);
 	pthread_mutex_destroy(&pData->mut);
 	free(pData->dedupTpl);
@@ -489,15 +452,11 @@ static void stopFlood(instanceData *pData)
  * fixed file takes effect without a restart (a bad new file keeps the
  * old), and save the flood state. */
 BEGINdoHUP
-	credref_t *fresh = NULL, *old = NULL;
 CODESTARTdoHUP;
-	if (loadCreds(pData, &fresh) == RS_RET_OK) {
+	if (loadCreds(pData) == RS_RET_OK) { /* a bad new file keeps the old (logged) */
 		pthread_mutex_lock(&pData->mut);
-		old = pData->creds;
-		pData->creds = fresh;
 		ratelog_reset(&pData->logs[ENGINE_LOG_AUTH]);
 		pthread_mutex_unlock(&pData->mut);
-		credrefRelease(pData, old);
 	}
 	pthread_mutex_lock(&pData->mut);
 	errorfile_close(&pData->errors);
@@ -554,89 +513,31 @@ static rsRetVal checkShape(instanceData *pData)
 	return RS_RET_OK;
 }
 
-/* The state file's name. */
-static rsRetVal checkFlood(instanceData *pData)
-{
-	DEFiRet;
-	if (pData->stateName == NULL) {
-		/* omtwitter-<action name>.state, the name made file-safe */
-		CHKmalloc(pData->stateName = malloc(strlen(pData->name) + sizeof("omtwitter-.state")));
-		char *p = pData->stateName + sprintf(pData->stateName, "omtwitter-");
-		for (const char *q = pData->name; *q; q++)
-			*p++ = (isalnum((unsigned char)*q) || strchr("._-", *q)) ? *q : '_';
-		strcpy(p, ".state");
-	}
-finalize_it:
-	RETiRet;
-}
-
-/* A file (PARAM) in a directory that does not exist would pass the check
- * and then fail at every write; one in a directory others can write could
- * be replaced or pre-created by them. */
-static rsRetVal checkFileDir(const instanceData *p, const char *param, const char *path, int private)
-{
-	char err[4200];
-	omtw_err e = errorfile_check_dir(path, private, err, sizeof(err));
-
-	if (e == OMTW_OK)
-		return RS_RET_OK;
-	LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter '%s': %s is in %s%s", p->name, param,
-		 path, err, e == OMTW_EPERM ? ": they could replace the file; use a directory only "
-		 "rsyslogd's user can write" : ": create the directory, or give it (or "
-		 "global(workDirectory)) a directory that exists");
-	return RS_RET_CONFIG_ERROR;
-}
-
-/* errorfile: by default beside the state file (rsyslog's work directory),
- * <statefile without .state>.errors.jsonl; errorfile="" turns it off. */
-static rsRetVal resolveErrorFile(instanceData *p)
-{
-	DEFiRet;
-	size_t n = strlen(p->statePath);
-
-	errorfile_close(&p->errors);
-	free(p->errorFile);
-	p->errorFile = NULL;
-	errorfile_init(&p->errors, NULL);
-	if (p->errorName != NULL && p->errorName[0] == '\0')
-		FINALIZE;
-	if (p->errorName != NULL) {
-		CHKmalloc(p->errorFile = strdup(p->errorName));
-	} else {
-		if (n > 6 && !strcmp(p->statePath + n - 6, ".state"))
-			n -= 6;
-		CHKmalloc(p->errorFile = malloc(n + sizeof(".errors.jsonl")));
-		sprintf(p->errorFile, "%.*s.errors.jsonl", (int)n, p->statePath);
-	}
-	CHKiRet(checkFileDir(p, "errorfile", p->errorFile, 1));
-	errorfile_init(&p->errors, p->errorFile);
-finalize_it:
-	RETiRet;
-}
-
-/* Where each action keeps its flood state: the work directory is known
- * only once the whole configuration is loaded (global() applies late). */
+/* Where each action keeps its flood state and its errorfile: the work
+ * directory is known only once the whole configuration is loaded
+ * (global() applies late). */
 static rsRetVal resolveStatePaths(modConfData_t *mc)
 {
 	DEFiRet;
 	const char *workDir = (const char *)glbl.GetWorkDir(mc->pConf);
+	char err[4400];
+	omtw_err e;
 
 	for (instanceData *p = mc->actions; p; p = p->next) {
 		free(p->statePath);
-		p->statePath = NULL;
-		if (p->stateName[0] == '/') {
-			CHKmalloc(p->statePath = strdup(p->stateName));
-		} else if (workDir[0] == '\0') {
-			LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: flood control keeps its state "
-				 "in rsyslog's work directory: set global(workDirectory=\"/var/spool/"
-				 "rsyslog\"), or give an absolute parameter 'statefile'", p->name);
+		free(p->errorFile);
+		p->statePath = p->errorFile = NULL;
+		errorfile_close(&p->errors);
+		if ((e = actpaths_state(p->name, p->stateName, workDir, &p->statePath, err, sizeof(err))) != OMTW_OK ||
+		    (e = actpaths_check_dir("statefile", p->statePath, 0, err, sizeof(err))) != OMTW_OK ||
+		    (e = actpaths_errorfile(p->errorName, p->statePath, &p->errorFile)) != OMTW_OK ||
+		    (p->errorFile && (e = actpaths_check_dir("errorfile", p->errorFile, 1, err, sizeof(err))) != OMTW_OK)) {
+			if (e == OMTW_ENOMEM)
+				ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+			LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", p->name, err);
 			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-		} else {
-			CHKmalloc(p->statePath = malloc(strlen(workDir) + strlen(p->stateName) + 2));
-			sprintf(p->statePath, "%s/%s", workDir, p->stateName);
 		}
-		CHKiRet(checkFileDir(p, "statefile", p->statePath, 0));
-		CHKiRet(resolveErrorFile(p));
+		errorfile_init(&p->errors, p->errorFile);
 		for (instanceData *o = mc->actions; o != p; o = o->next)
 			if (!strcmp(o->statePath, p->statePath)) {
 				LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: action '%s' already keeps "
@@ -655,7 +556,6 @@ static rsRetVal checkParams(instanceData *pData)
 	char err[512];
 
 	CHKiRet(checkShape(pData));
-	CHKiRet(checkFlood(pData));
 
 	if (xapi_check_endpoint(pData->endpoint, err, sizeof(err)) != OMTW_OK) {
 		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'endpoint': %s",
@@ -681,7 +581,7 @@ static rsRetVal checkParams(instanceData *pData)
 			 "cannot read directory '%s'", pData->name, pData->capath);
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
-	CHKiRet(loadCreds(pData, &pData->creds));
+	CHKiRet(loadCreds(pData));
 finalize_it:
 	RETiRet;
 }
