@@ -150,7 +150,7 @@ static int readLine(gzFile in, char **buf, size_t *cap, size_t *len)
 		if (gzgets(in, *buf + *len, (int)(*cap - *len > 1 << 30 ? 1 << 30 : *cap - *len)) == NULL) {
 			int err;
 			gzerror(in, &err);
-			if (err != Z_OK && err != Z_BUF_ERROR)
+			if (err != Z_OK) /* Z_BUF_ERROR: a compressed stream cut short */
 				return -1;
 			return *len > 0 ? 1 : 0;
 		}
@@ -229,10 +229,11 @@ static int replayFile(replay *r, const actparams *ap, const options *o, const ch
 				break;
 			}
 			t = last->t; /* merged syslog files: taken as the same second */
+		} else {
+			*last = (position){ name, lineno, t }; /* the latest stamp, and where it was */
 		}
-		*last = (position){ name, lineno, t };
-		if (o->match && (msglen < strlen(o->match) || !memmem(msg, msglen, o->match, strlen(o->match))))
-			continue;
+		if (o->match && !memmem(buf, len, o->match, strlen(o->match)))
+			continue; /* like grep: TEXT anywhere in the line */
 		if (r->eng == NULL && startEngine(r, ap, t) != 0) {
 			fprintf(stderr, "omtwitter-replay: out of memory\n");
 			rc = 1;
@@ -258,7 +259,8 @@ static int replayFile(replay *r, const actparams *ap, const options *o, const ch
 		int e;
 		const char *why = gzerror(in, &e);
 		fprintf(stderr, "omtwitter-replay: cannot read %s: %s\n", name,
-			e == Z_ERRNO ? strerror(errno) : why);
+			e == Z_ERRNO ? strerror(errno) : e == Z_BUF_ERROR ? "unexpected end of file "
+			"(a compressed file cut short?)" : why);
 		rc = 1;
 	}
 	free(buf);
