@@ -324,8 +324,10 @@ static engine_rc postParts(engine *e, void *conn, pending_alert *a)
 			continue;
 		if ((r = handleResult(e, a, &res)) != ENGINE_DONE)
 			return r;
-		if (res.outcome == XAPI_PERMANENT)
-			return ENGINE_DONE; /* refused for good (logged): the rest cannot follow */
+		if (res.outcome == XAPI_PERMANENT) { /* refused for good (logged): the rest cannot follow */
+			a->refused = true;
+			return ENGINE_DONE;
+		}
 		partPosted(e, a, res.id);
 	}
 	return r;
@@ -480,9 +482,13 @@ long long engine_tick(engine *e, void *conn)
 		pthread_mutex_lock(&e->mut);
 		now = now_s(e);
 		if (r == ENGINE_DONE) {
-			count(e, ENGINE_CTR_DIGESTS, 1);
-			count(e, ENGINE_CTR_DIGESTED, e->d.total);
-			if (e->ops.digested) {
+			/* a digest refused for good (logged, in the errorfile) is taken
+			 * out all the same: sent again it would be refused again */
+			if (!e->cur.refused) {
+				count(e, ENGINE_CTR_DIGESTS, 1);
+				count(e, ENGINE_CTR_DIGESTED, e->d.total);
+			}
+			if (e->ops.digested && !e->cur.refused) {
 				pthread_mutex_unlock(&e->mut);
 				e->ops.digested(e->ops.arg, &e->d, e->named);
 				pthread_mutex_lock(&e->mut);

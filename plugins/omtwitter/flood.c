@@ -354,6 +354,14 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 	return flood_admit_id(f, &t, text, textlen, nposts, now, verdict);
 }
 
+/* Was e being posted when the loaded state was saved (a stop or a crash
+ * cut it)?  Handed back by rsyslog's queue, it goes on: admitted again
+ * without spending the budget a second time. */
+static int resuming(const fentry *e)
+{
+	return e && e->post && e->post->loaded;
+}
+
 /* A repeat within e's window: counted, and the window extended (an alert
  * that keeps firing is posted once, then reported by the digests). */
 static int count_repeat(flood *f, fentry *e, time_t now)
@@ -392,8 +400,9 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 		*verdict = FLOOD_COUNTED;
 		return OMTW_OK;
 	}
-	if (budget_allows(f, nposts, f->pending > 0, now)) {
-		spend(f, nposts, now);
+	if (resuming(e) || budget_allows(f, nposts, f->pending > 0, now)) {
+		if (!resuming(e)) /* a post cut by a stop spent its budget before it */
+			spend(f, nposts, now);
 		/* an entry even without dedup: it records the post's progress */
 		if (e == NULL && (err = flood_insert(f, md, text, textlen, &e)) != OMTW_OK)
 			return err;
@@ -422,6 +431,8 @@ omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now
 	e = flood_find(f, id->id);
 	if (e && f->cfg.dedup_window > 0 && now < e->window_end)
 		*matters = 0; /* a repeat: counted */
+	else if (resuming(e))
+		*matters = 1; /* posted whatever its size */
 	else
 		*matters = budget_allows(f, 1, f->pending > 0, now); /* no room even for one: held */
 	return OMTW_OK;

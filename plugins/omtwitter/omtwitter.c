@@ -117,7 +117,10 @@ typedef struct _instanceData {
 	DEF_ATOMIC_HELPER_MUT64(mutCtrs)
 } instanceData;
 
-#define PENDING_MAX 1024 /* undelivered alerts remembered per action */
+/* Undelivered alerts remembered per action: at least as many as the
+ * budgets let be admitted for posting at once, so that one handed back by
+ * rsyslog resumes instead of counting as a repeat of itself. */
+#define PENDING_MIN 1024
 
 typedef struct wrkrInstanceData {
 	instanceData *pData;
@@ -410,11 +413,14 @@ static void startFlood(instanceData *pData)
 {
 	char err[512];
 	engine_config c = { pData->ap.flood, pData->ap.shape, pData->ap.sync_ms, pData->statePath,
-			    pData->endpoint, pData->errorFile, PENDING_MAX };
+			    pData->endpoint, pData->errorFile, PENDING_MIN };
 	engine_ops ops = { .arg = pData, .now_ms = clockMs, .send = sendPart, .count = countEvent,
 			   .log = logEvent, .keep_refused = keepRefused, .wake = wakeTimer };
 	engine_timer *t = NULL;
 	int rc;
+
+	if (pData->ap.flood.budget_daily + pData->ap.flood.rl_burst > PENDING_MIN)
+		c.pending_max = (size_t)(pData->ap.flood.budget_daily + pData->ap.flood.rl_burst);
 
 	if (engine_new(&c, &ops, &pData->engine) != OMTW_OK) {
 		LogError(0, RS_RET_OUT_OF_MEMORY, "omtwitter[%s]: out of memory", pData->name);

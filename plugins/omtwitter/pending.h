@@ -29,6 +29,7 @@ typedef struct pending_alert {
 	char last_id[FLOOD_POST_ID_MAX]; /* id of the last part posted: the reply target */
 	size_t maybe_upto;      /* parts before this may have reached X (an earlier try) */
 	bool digest;            /* the digest timer's: its progress is flood's digest's */
+	bool refused;           /* X refused a part for good: consumed, not delivered */
 	bool reposted;          /* part next carries the time: X refused it as a duplicate */
 	bool busy;              /* claimed by a worker */
 	struct pending_alert *older;
