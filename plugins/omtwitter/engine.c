@@ -17,6 +17,7 @@
 #include "excerpt.h"
 #include "keymemo.h"
 #include "pending.h"
+#include "ratelog.h"
 
 #define DIGEST_RETRY_MAX 30 /* seconds between tries of a failed digest */
 
@@ -24,6 +25,8 @@ struct engine {
 	engine_config cfg;
 	engine_ops ops;
 	pending_list pending;
+	pthread_mutex_t logMut;  /* guards logs */
+	ratelog logs[ENGINE_LOG_SAVE + 1];
 	pthread_mutex_t mut;     /* guards the fields below */
 	pthread_mutex_t saveMut; /* one state file write at a time, in snapshot order */
 	flood *flood;            /* also holds the 429 deadline */
@@ -46,13 +49,40 @@ static time_t now_s(engine *e)
 __attribute__((format(printf, 3, 4)))
 static void say(engine *e, engine_log cause, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1200];
+	unsigned long suppressed = 0;
 	va_list ap;
+	int n;
 
+	if (cause <= ENGINE_LOG_SAVE) {
+		pthread_mutex_lock(&e->logMut);
+		n = ratelog_take(&e->logs[cause], now_s(e), RATELOG_INTERVAL, &suppressed);
+		pthread_mutex_unlock(&e->logMut);
+		if (!n)
+			return;
+	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, 1024, fmt, ap);
 	va_end(ap);
+	if (suppressed)
+		snprintf(msg + (n < 1024 ? n : 1023), sizeof(msg) - 1024,
+			 " [%lu more like this in the last %d s]", suppressed, RATELOG_INTERVAL);
 	e->ops.log(e->ops.arg, cause, msg);
+}
+
+/* Errors up to `upto` are news again. */
+static void logsReset(engine *e, engine_log upto)
+{
+	pthread_mutex_lock(&e->logMut);
+	for (int i = 0; i <= (int)upto; i++)
+		ratelog_reset(&e->logs[i]);
+	pthread_mutex_unlock(&e->logMut);
+}
+
+void engine_hup(engine *e)
+{
+	logsReset(e, ENGINE_LOG_AUTH);
+	engine_save(e);
 }
 
 static void count(engine *e, engine_counter c, unsigned long long n)
@@ -176,7 +206,7 @@ static void noteLimits(engine *e, const xapi_result *res, time_t blockUntil)
 static void consumeRefused(engine *e, const char *text, size_t k, size_t n, const xapi_result *res)
 {
 	char ex[96], part[48] = "", rest[128] = "";
-	int kept;
+	int kept = -1;
 
 	if (n > 1) {
 		snprintf(part, sizeof(part), "%zu/%zu", k, n);
@@ -185,8 +215,10 @@ static void consumeRefused(engine *e, const char *text, size_t k, size_t n, cons
 		if (k == n)
 			snprintf(rest, sizeof(rest), " (the last part of a thread of %zu)", n);
 	}
-	kept = e->cfg.errorfile && e->ops.keep_refused &&
-	       e->ops.keep_refused(e->ops.arg, text, n > 1 ? part : NULL, res) == 0;
+	if (e->cfg.errorfile && e->ops.keep_refused &&
+	    (kept = e->ops.keep_refused(e->ops.arg, text, n > 1 ? part : NULL, res)) != 0)
+		say(e, ENGINE_LOG_ERRORFILE, "cannot write errorfile '%s': %s", e->cfg.errorfile, strerror(kept));
+	kept = e->cfg.errorfile && e->ops.keep_refused && kept == 0;
 	excerpt(text, 80, ex, sizeof(ex));
 	say(e, ENGINE_LOG_REFUSED, "X refused the alert \"%s\"%s permanently (%s); it is not retried%s%s",
 	    ex, rest, res->error, kept ? "; its text was written to " : e->cfg.errorfile ? "" : " (no errorfile)",
@@ -229,6 +261,7 @@ static engine_rc handleResult(engine *e, const pending_alert *a, const xapi_resu
 		else if (res->id[0] == '\0')
 			say(e, ENGINE_LOG_WARNING, "%s", res->error);
 		count(e, ENGINE_CTR_POSTED, 1);
+		logsReset(e, ENGINE_LOG_LIMITED); /* delivering again: the next failure is news */
 		return ENGINE_DONE;
 	case XAPI_PERMANENT:
 		refuseParts(e, a, res);
@@ -547,6 +580,7 @@ omtw_err engine_new(const engine_config *c, const engine_ops *ops, engine **out)
 	pending_init(&e->pending, c->pending_max);
 	pthread_mutex_init(&e->mut, NULL);
 	pthread_mutex_init(&e->saveMut, NULL);
+	pthread_mutex_init(&e->logMut, NULL);
 	*out = e;
 	return OMTW_OK;
 }
@@ -564,5 +598,6 @@ void engine_free(engine *e)
 	keymemo_free(e->memo);
 	pthread_mutex_destroy(&e->mut);
 	pthread_mutex_destroy(&e->saveMut);
+	pthread_mutex_destroy(&e->logMut);
 	free(e);
 }

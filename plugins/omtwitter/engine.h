@@ -34,11 +34,13 @@ typedef enum {
 	ENGINE_CTR_RETRIES, ENGINE_CTR_REPOSTED, ENGINE_CTR_N
 } engine_counter;
 
-/* Why a message is logged: a caller limits the rate of each error cause
- * (a post that arrives resets the delivery causes, via ENGINE_CTR_POSTED). */
+/* Why a message is logged.  The errors up to ENGINE_LOG_SAVE are logged
+ * once per cause per RATELOG_INTERVAL, with the count of those not logged
+ * since (an outage never floods the log, nor goes silent); a post that
+ * arrives makes the next delivery error news again. */
 typedef enum {
 	ENGINE_LOG_AUTH, ENGINE_LOG_CREDITS, ENGINE_LOG_ACCOUNT, ENGINE_LOG_TRANSIENT,
-	ENGINE_LOG_LIMITED, ENGINE_LOG_REFUSED, ENGINE_LOG_SAVE, /* errors, rate-limited */
+	ENGINE_LOG_LIMITED, ENGINE_LOG_REFUSED, ENGINE_LOG_ERRORFILE, ENGINE_LOG_SAVE,
 	ENGINE_LOG_ERROR,   /* an error not limited (a state file that does not load) */
 	ENGINE_LOG_WARNING, ENGINE_LOG_INFO, ENGINE_LOG_DEBUG
 } engine_log;
@@ -62,7 +64,7 @@ typedef struct engine_ops {
 	void (*count)(void *arg, engine_counter c, unsigned long long n);
 	void (*log)(void *arg, engine_log cause, const char *msg);
 	/* Keep a refused alert (its parts k..n as text; part "k/n" or NULL)
-	 * in the errorfile: 0 when kept.  NULL: no errorfile. */
+	 * in the errorfile: 0 when kept, else an errno value.  NULL: none. */
 	int (*keep_refused)(void *arg, const char *text, const char *part, const xapi_result *res);
 	/* engine_tick is due earlier than it last said; called with the
 	 * engine's lock held, so it must only signal. */
@@ -105,5 +107,7 @@ time_t engine_blocked_until(engine *e);
 unsigned long long engine_pending(engine *e);
 /* Save the state now if it changed (HUP). */
 void engine_save(engine *e);
+/* New credentials (HUP): their first error is news; the state is saved. */
+void engine_hup(engine *e);
 
 #endif

@@ -66,7 +66,6 @@
 #include "engine_timer.h"
 #include "flood.h"
 #include "hostversion.h"
-#include "ratelog.h"
 #include "tweettext.h"
 #include "xapi.h"
 
@@ -98,10 +97,8 @@ typedef struct _instanceData {
 				 * maxlength, ..., flood control, statefile.sync */
 
 	credshare *creds;       /* replaced on HUP (its own lock) */
-	pthread_mutex_t mut;    /* guards the fields below */
+	pthread_mutex_t mut;    /* guards errors */
 	errorfile errors;       /* refused alerts (path: errorFile) */
-	/* one error line per cause per RATELOG_INTERVAL, with a count */
-	ratelog logs[ENGINE_LOG_SAVE + 1], logErrorFile;
 
 	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
 	char *stateName;        /* parameter statefile */
@@ -214,72 +211,35 @@ static void countEvent(void *arg, engine_counter c, unsigned long long n)
 	instanceData *pData = arg;
 
 	STATSCOUNTER_ADD(pData->ctrs[c], pData->mutCtrs, n);
-	if (c == ENGINE_CTR_POSTED) { /* delivering again: the next failure is news */
-		pthread_mutex_lock(&pData->mut);
-		for (int i = ENGINE_LOG_AUTH; i <= ENGINE_LOG_LIMITED; i++)
-			ratelog_reset(&pData->logs[i]);
-		pthread_mutex_unlock(&pData->mut);
+}
+
+/* The engine's messages (its errors already limited in rate). */
+static void logEvent(void *arg, engine_log cause, const char *msg)
+{
+	instanceData *pData = arg;
+
+	if (cause == ENGINE_LOG_DEBUG) {
+		DBGPRINTF("omtwitter[%s]: %s\n", pData->name, msg);
+	} else if (cause <= ENGINE_LOG_ERROR) {
+		LogError(0, cause == ENGINE_LOG_REFUSED ? RS_RET_DATAFAIL : cause <= ENGINE_LOG_LIMITED
+			 ? RS_RET_SUSPENDED : RS_RET_IO_ERROR, "omtwitter[%s]: %s", pData->name, msg);
+	} else {
+		LogMsg(0, RS_RET_OK, cause == ENGINE_LOG_WARNING ? LOG_WARNING : LOG_INFO,
+		       "omtwitter[%s]: %s", pData->name, msg);
 	}
 }
 
-/* An error line for a cause at most once per RATELOG_INTERVAL, saying
- * how many were not logged since the last line. */
-static void logLimited(instanceData *pData, ratelog *cause, rsRetVal code, const char *msg)
-{
-	char more[96] = "";
-	unsigned long suppressed = 0;
-	int take;
-
-	pthread_mutex_lock(&pData->mut);
-	take = ratelog_take(cause, time(NULL), RATELOG_INTERVAL, &suppressed);
-	pthread_mutex_unlock(&pData->mut);
-	if (!take)
-		return;
-	if (suppressed)
-		snprintf(more, sizeof(more), " [%lu more like this in the last %d s]", suppressed,
-			 RATELOG_INTERVAL);
-	LogError(0, code, "omtwitter[%s]: %s%s", pData->name, msg, more);
-}
-
-static void logEvent(void *arg, engine_log cause, const char *msg)
-{
-	static const rsRetVal codes[] = {
-		[ENGINE_LOG_AUTH] = RS_RET_SUSPENDED, [ENGINE_LOG_CREDITS] = RS_RET_SUSPENDED,
-		[ENGINE_LOG_ACCOUNT] = RS_RET_SUSPENDED, [ENGINE_LOG_TRANSIENT] = RS_RET_SUSPENDED,
-		[ENGINE_LOG_LIMITED] = RS_RET_SUSPENDED, [ENGINE_LOG_REFUSED] = RS_RET_DATAFAIL,
-		[ENGINE_LOG_SAVE] = RS_RET_IO_ERROR,
-	};
-	instanceData *pData = arg;
-
-	if (cause <= ENGINE_LOG_SAVE)
-		logLimited(pData, &pData->logs[cause], codes[cause], msg);
-	else if (cause == ENGINE_LOG_ERROR)
-		LogError(0, RS_RET_IO_ERROR, "omtwitter[%s]: %s", pData->name, msg);
-	else if (cause == ENGINE_LOG_DEBUG) {
-		DBGPRINTF("omtwitter[%s]: %s\n", pData->name, msg);
-	} else
-		LogMsg(0, RS_RET_OK, cause == ENGINE_LOG_WARNING ? LOG_WARNING : LOG_INFO,
-		       "omtwitter[%s]: %s", pData->name, msg);
-}
-
-/* Keep a refused alert in the errorfile; 0 when it was written. */
+/* Keep a refused alert in the errorfile: 0, or why not (errno). */
 static int keepRefused(void *arg, const char *text, const char *part, const xapi_result *res)
 {
 	instanceData *pData = arg;
 	errorfile_entry e = { time(NULL), pData->name, res->error, text, part, res->status };
-	char msg[4200];
-	omtw_err rc;
 	int err;
 
 	pthread_mutex_lock(&pData->mut);
-	rc = errorfile_append(&pData->errors, &e);
-	err = errno;
+	err = errorfile_append(&pData->errors, &e) == OMTW_OK ? 0 : errno ? errno : EIO;
 	pthread_mutex_unlock(&pData->mut);
-	if (rc == OMTW_OK)
-		return 0;
-	snprintf(msg, sizeof(msg), "cannot write errorfile '%s': %s", pData->errorFile, strerror(err));
-	logLimited(pData, &pData->logErrorFile, RS_RET_IO_ERROR, msg);
-	return -1;
+	return err;
 }
 
 /* The engine is due earlier than it said (called under its lock). */
@@ -459,16 +419,15 @@ static void stopFlood(instanceData *pData)
  * old), and save the flood state. */
 BEGINdoHUP
 CODESTARTdoHUP;
-	if (loadCreds(pData) == RS_RET_OK) { /* a bad new file keeps the old (logged) */
-		pthread_mutex_lock(&pData->mut);
-		ratelog_reset(&pData->logs[ENGINE_LOG_AUTH]);
-		pthread_mutex_unlock(&pData->mut);
-	}
+	iRet = loadCreds(pData); /* a bad new file keeps the old (logged) */
 	pthread_mutex_lock(&pData->mut);
 	errorfile_close(&pData->errors);
 	pthread_mutex_unlock(&pData->mut);
-	if (pData->engine)
-		engine_save(pData->engine); /* a HUP is a moment to be durable; the timer runs on */
+	if (pData->engine && iRet == RS_RET_OK)
+		engine_hup(pData->engine); /* new keys; saves: a HUP is a moment to be durable */
+	else if (pData->engine)
+		engine_save(pData->engine);
+	iRet = RS_RET_OK;
 ENDdoHUP
 
 static rsRetVal setupStats(instanceData *pData)

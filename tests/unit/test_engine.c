@@ -1066,6 +1066,42 @@ static void test_wake(void)
 
 }
 
+/* Errors are logged once per cause per 300 s with the count of those not
+ * logged; a post that arrives makes the next delivery error news again. */
+static void test_log_rate(void)
+{
+	fx x;
+
+	fx_init(&x);
+	fx_start(&x);
+	script(&x, transient());
+	script(&x, transient());
+	script(&x, transient());
+	engine_submit(x.e, CONN, "fan failed on db1", NULL);
+	x.now_ms = MS(T0 + 10);
+	engine_submit(x.e, CONN, "fan failed on db1", NULL);
+	x.now_ms = MS(T0 + 20);
+	engine_submit(x.e, CONN, "fan failed on db1", NULL);
+	is_int(logged(&x, ENGINE_LOG_TRANSIENT, "cannot deliver"), 1, "three transient failures in 20 s: one error line");
+	x.now_ms = MS(T0 + 301);
+	script(&x, transient());
+	engine_submit(x.e, CONN, "fan failed on db1", NULL);
+	is_int(logged(&x, ENGINE_LOG_TRANSIENT, "[2 more like this in the last 300 s]"), 1,
+	       "300 s later: the next line says how many were not logged");
+	x.now_ms = MS(T0 + 310);
+	script(&x, delivered("7001"));
+	engine_submit(x.e, CONN, "fan failed on db1", NULL);
+	script(&x, transient());
+	engine_submit(x.e, CONN, "psu failed on db2", NULL);
+	is_int(logged(&x, ENGINE_LOG_TRANSIENT, "cannot deliver"), 3, "after a post arrives, the next failure is logged at once");
+	script(&x, permanent());
+	script(&x, permanent());
+	engine_submit(x.e, CONN, "bad alert one", NULL);
+	engine_submit(x.e, CONN, "bad alert two", NULL);
+	is_int(logged(&x, ENGINE_LOG_REFUSED, "X refused"), 1, "refusals have their own limit: one line for two");
+	fx_done(&x);
+}
+
 /* Bugs found while writing these tests (A and C fixed; B is a known limit,
  * marked TODO: the module sizes the list so it does not arise). */
 static void test_bugs(void)
@@ -1160,6 +1196,7 @@ int main(void)
 	test_digest_restart();
 	test_state();
 	test_wake();
+	test_log_rate();
 	test_bugs();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
