@@ -4,6 +4,7 @@
 #include "hostversion.h"
 
 #include <link.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The image of a program built with AddressSanitizer has poisoned redzones
@@ -74,4 +75,20 @@ int hostversion_of_program(const char *marker, char *out, size_t outlen)
 
 	dl_iterate_phdr(scan_program, &s);
 	return s.found ? 0 : -1;
+}
+
+int hostversion_check_rsyslogd(const char *built, char *err, size_t errlen)
+{
+	char running[32];
+
+	if (hostversion_of_program(HOSTVERSION_RSYSLOGD_MARKER, running, sizeof(running)) != 0)
+		return 1;
+	if (strcmp(running, built) == 0)
+		return 0;
+	snprintf(err, errlen, "this module was built for rsyslog %s but is loaded into rsyslogd %s; "
+		 "rsyslog's module interfaces differ between versions, so it refuses to load. Fix: "
+		 "rebuild omtwitter against the rsyslog %s source (contrib/get-rsyslog-source.sh, then "
+		 "./configure --with-rsyslog-source=DIR), or install the rsyslog-omtwitter package "
+		 "built for rsyslog %s", built, running, running, running);
+	return -1;
 }

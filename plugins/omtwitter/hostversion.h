@@ -24,5 +24,9 @@ int hostversion_scan(const char *mem, size_t len, const char *marker, char *out,
 /* The same search in the main program's read-only loaded segments (not in
  * the shared objects).  0 when found, -1 if not. */
 int hostversion_of_program(const char *marker, char *out, size_t outlen);
+/* Is the running rsyslogd the version `built` (the headers' version)?
+ * 0 yes; 1 unknown (not found in the program: the package pin guards);
+ * -1 no, with the message and the fix in err. */
+int hostversion_check_rsyslogd(const char *built, char *err, size_t errlen);
 
 #endif

@@ -160,6 +160,19 @@ static struct cnfparamdescr actpdescr[] = {
 static struct cnfparamblk actpblk = {
 	CNFPARAMBLK_VERSION, sizeof(actpdescr) / sizeof(struct cnfparamdescr), actpdescr
 };
+/* The parameters kept as text, and where (the rest: timeout, actparams). */
+static const struct {
+	const char *name;
+	size_t off;
+} textParams[] = {
+	{ "name", offsetof(instanceData, name) }, { "credentials", offsetof(instanceData, credPath) },
+	{ "endpoint", offsetof(instanceData, endpoint) }, { "template", offsetof(instanceData, tplName) },
+	{ "tls.cacert", offsetof(instanceData, cacert) }, { "tls.capath", offsetof(instanceData, capath) },
+	{ "proxy", offsetof(instanceData, proxy) }, { "errorfile", offsetof(instanceData, errorName) },
+	{ "dedup.key", offsetof(instanceData, dedupTpl) }, { "statefile", offsetof(instanceData, stateName) },
+};
+#define N_TEXT_PARAMS (sizeof(textParams) / sizeof(textParams[0]))
+#define TEXT_PARAM(p, k) (*(char **)((char *)(p) + textParams[k].off))
 
 /* (Re)load the credentials file, logging why not. */
 static rsRetVal loadCreds(instanceData *pData)
@@ -295,18 +308,10 @@ CODESTARTfreeInstance;
 	credshare_free(pData->creds);
 	errorfile_close(&pData->errors);
 	pthread_mutex_destroy(&pData->mut);
-	free(pData->dedupTpl);
-	free(pData->stateName);
+	for (size_t k = 0; k < N_TEXT_PARAMS; k++)
+		free(TEXT_PARAM(pData, k));
 	free(pData->statePath);
-	free(pData->name);
-	free(pData->tplName);
-	free(pData->credPath);
-	free(pData->endpoint);
-	free(pData->cacert);
-	free(pData->capath);
-	free(pData->proxy);
 	free(pData->errorFile);
-	free(pData->errorName);
 	actparams_clear(&pData->ap);
 ENDfreeInstance
 
@@ -565,45 +570,39 @@ CODESTARTnewActInst;
 		CHKmalloc(pData->name = strdup("omtwitter"));
 	for (int i = 0; i < actpblk.nParams; ++i) {
 		const char *pn = actpblk.descr[i].name;
-		char *v;
+		char err[512], *v = NULL;
+		omtw_err e;
+		size_t k;
 
 		if (!pvals[i].bUsed || !strcmp(pn, "name"))
 			continue;
+		if (actpblk.descr[i].type != eCmdHdlrInt)
+			CHKmalloc(v = es_str2cstr(pvals[i].val.d.estr, NULL));
+		for (k = 0; k < N_TEXT_PARAMS && strcmp(textParams[k].name, pn); k++)
+			;
+		if (k < N_TEXT_PARAMS) {
+			free(TEXT_PARAM(pData, k));
+			TEXT_PARAM(pData, k) = v;
+			continue;
+		}
 		if (!strcmp(pn, "timeout")) {
 			pData->timeoutMs = (long)pvals[i].val.d.n;
 			continue;
 		}
-		if (actparams_known(pn)) {
-			char err[512];
-			omtw_err e;
-
-			if (actpblk.descr[i].type == eCmdHdlrInt) {
-				e = actparams_set_int(&pData->ap, pn, pvals[i].val.d.n);
-			} else {
-				CHKmalloc(v = es_str2cstr(pvals[i].val.d.estr, NULL));
-				e = actparams_set_word(&pData->ap, pn, v, err, sizeof(err));
-				free(v);
-			}
-			if (e == OMTW_ENOMEM)
-				ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
-			if (e != OMTW_OK) {
-				LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", pData->name, err);
-				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-			}
-			continue;
+		if (!actparams_known(pn)) {
+			free(v);
+			LogError(0, RS_RET_INTERNAL_ERROR, "omtwitter: program error, non-handled param '%s'", pn);
+			ABORT_FINALIZE(RS_RET_INTERNAL_ERROR);
 		}
-		CHKmalloc(v = es_str2cstr(pvals[i].val.d.estr, NULL));
-		char **dst = !strcmp(pn, "credentials") ? &pData->credPath
-			   : !strcmp(pn, "endpoint") ? &pData->endpoint
-			   : !strcmp(pn, "template") ? &pData->tplName
-			   : !strcmp(pn, "tls.cacert") ? &pData->cacert
-			   : !strcmp(pn, "tls.capath") ? &pData->capath
-			   : !strcmp(pn, "proxy") ? &pData->proxy
-			   : !strcmp(pn, "errorfile") ? &pData->errorName
-			   : !strcmp(pn, "dedup.key") ? &pData->dedupTpl
-			   : &pData->stateName; /* statefile */
-		free(*dst);
-		*dst = v;
+		e = v ? actparams_set_word(&pData->ap, pn, v, err, sizeof(err))
+		      : actparams_set_int(&pData->ap, pn, pvals[i].val.d.n);
+		free(v);
+		if (e == OMTW_ENOMEM)
+			ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+		if (e != OMTW_OK) {
+			LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", pData->name, err);
+			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+		}
 	}
 	if (pData->endpoint == NULL)
 		CHKmalloc(pData->endpoint = strdup(XAPI_DEFAULT_ENDPOINT));
@@ -683,22 +682,15 @@ ENDqueryEtryPt
  * functions.  When the version cannot be learnt the package pin guards. */
 static rsRetVal checkHostVersion(void)
 {
-	char running[32];
+	char err[1024];
+	int rc = hostversion_check_rsyslogd(OMTW_BUILT_FOR_RSYSLOG, err, sizeof(err));
 
-	if (hostversion_of_program(HOSTVERSION_RSYSLOGD_MARKER, running, sizeof(running)) != 0) {
+	if (rc == 1)
 		DBGPRINTF("omtwitter: could not learn the running rsyslogd's version; built for %s\n",
 			  OMTW_BUILT_FOR_RSYSLOG);
+	if (rc >= 0)
 		return RS_RET_OK;
-	}
-	if (strcmp(running, OMTW_BUILT_FOR_RSYSLOG) == 0)
-		return RS_RET_OK;
-	LogError(0, RS_RET_INTERFACE_NOT_SUPPORTED,
-		 "omtwitter: this module was built for rsyslog %s but is loaded into rsyslogd %s; "
-		 "rsyslog's module interfaces differ between versions, so it refuses to load. "
-		 "Fix: rebuild omtwitter against the rsyslog %s source (contrib/get-rsyslog-source.sh, "
-		 "then ./configure --with-rsyslog-source=DIR), or install the rsyslog-omtwitter "
-		 "package built for rsyslog %s",
-		 OMTW_BUILT_FOR_RSYSLOG, running, running, running);
+	LogError(0, RS_RET_INTERFACE_NOT_SUPPORTED, "omtwitter: %s", err);
 	return RS_RET_INTERFACE_NOT_SUPPORTED;
 }
 
