@@ -103,7 +103,7 @@ static void advance(replay *r, time_t t, int through)
 
 static int startEngine(replay *r, const actparams *ap, time_t t)
 {
-	engine_config c = { ap->flood, ap->shape, 0, NULL, "the replay", NULL, 1024 };
+	engine_config c = { ap->flood, ap->shape, 0, NULL, "the replay", NULL, "replay", 1024 };
 	engine_ops ops = { .arg = r, .now_ms = clockMs, .send = recordPart, .log = logNothing,
 			   .admitted = admitted, .digested = digested };
 

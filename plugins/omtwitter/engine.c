@@ -5,6 +5,7 @@
  * (an alert in it is used by one caller at a time).  The digest and its
  * retry time belong to engine_tick's caller, one thread.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "admission.h"
 #include "digest.h"
 #include "engine.h"
+#include "errorfile.h"
 #include "excerpt.h"
 #include "keymemo.h"
 #include "pending.h"
@@ -25,8 +27,9 @@ struct engine {
 	engine_config cfg;
 	engine_ops ops;
 	pending_list pending;
-	pthread_mutex_t logMut;  /* guards logs */
+	pthread_mutex_t logMut;  /* guards logs and errors */
 	ratelog logs[ENGINE_LOG_SAVE + 1];
+	errorfile errors;        /* at cfg.errorfile */
 	pthread_mutex_t mut;     /* guards the fields below */
 	pthread_mutex_t saveMut; /* one state file write at a time, in snapshot order */
 	flood *flood;            /* also holds the 429 deadline */
@@ -79,10 +82,29 @@ static void logsReset(engine *e, engine_log upto)
 	pthread_mutex_unlock(&e->logMut);
 }
 
-void engine_hup(engine *e)
+void engine_hup(engine *e, int new_keys)
 {
-	logsReset(e, ENGINE_LOG_AUTH);
+	if (new_keys)
+		logsReset(e, ENGINE_LOG_AUTH);
+	pthread_mutex_lock(&e->logMut);
+	errorfile_close(&e->errors);
+	pthread_mutex_unlock(&e->logMut);
 	engine_save(e);
+}
+
+/* Append a refused alert to the errorfile: 0, or why not (errno). */
+static int keepRefused(engine *e, const char *text, const char *part, const xapi_result *res)
+{
+	errorfile_entry en = { now_s(e), e->cfg.name ? e->cfg.name : "omtwitter", res->error, text, part,
+			       res->status };
+	int err;
+
+	if (e->ops.keep_refused)
+		return e->ops.keep_refused(e->ops.arg, text, part, res);
+	pthread_mutex_lock(&e->logMut);
+	err = errorfile_append(&e->errors, &en) == OMTW_OK ? 0 : errno ? errno : EIO;
+	pthread_mutex_unlock(&e->logMut);
+	return err;
 }
 
 static void count(engine *e, engine_counter c, unsigned long long n)
@@ -215,10 +237,9 @@ static void consumeRefused(engine *e, const char *text, size_t k, size_t n, cons
 		if (k == n)
 			snprintf(rest, sizeof(rest), " (the last part of a thread of %zu)", n);
 	}
-	if (e->cfg.errorfile && e->ops.keep_refused &&
-	    (kept = e->ops.keep_refused(e->ops.arg, text, n > 1 ? part : NULL, res)) != 0)
+	if (e->cfg.errorfile && (kept = keepRefused(e, text, n > 1 ? part : NULL, res)) != 0)
 		say(e, ENGINE_LOG_ERRORFILE, "cannot write errorfile '%s': %s", e->cfg.errorfile, strerror(kept));
-	kept = e->cfg.errorfile && e->ops.keep_refused && kept == 0;
+	kept = e->cfg.errorfile && kept == 0;
 	excerpt(text, 80, ex, sizeof(ex));
 	say(e, ENGINE_LOG_REFUSED, "X refused the alert \"%s\"%s permanently (%s); it is not retried%s%s",
 	    ex, rest, res->error, kept ? "; its text was written to " : e->cfg.errorfile ? "" : " (no errorfile)",
@@ -581,6 +602,7 @@ omtw_err engine_new(const engine_config *c, const engine_ops *ops, engine **out)
 	pthread_mutex_init(&e->mut, NULL);
 	pthread_mutex_init(&e->saveMut, NULL);
 	pthread_mutex_init(&e->logMut, NULL);
+	errorfile_init(&e->errors, c->errorfile);
 	*out = e;
 	return OMTW_OK;
 }
@@ -598,6 +620,7 @@ void engine_free(engine *e)
 	keymemo_free(e->memo);
 	pthread_mutex_destroy(&e->mut);
 	pthread_mutex_destroy(&e->saveMut);
+	errorfile_close(&e->errors);
 	pthread_mutex_destroy(&e->logMut);
 	free(e);
 }

@@ -64,7 +64,8 @@ typedef struct engine_ops {
 	void (*count)(void *arg, engine_counter c, unsigned long long n);
 	void (*log)(void *arg, engine_log cause, const char *msg);
 	/* Keep a refused alert (its parts k..n as text; part "k/n" or NULL)
-	 * in the errorfile: 0 when kept, else an errno value.  NULL: none. */
+	 * in the errorfile: 0 when kept, else an errno value.  NULL: the
+	 * engine appends it to cfg.errorfile itself. */
 	int (*keep_refused)(void *arg, const char *text, const char *part, const xapi_result *res);
 	/* engine_tick is due earlier than it last said; called with the
 	 * engine's lock held, so it must only signal. */
@@ -82,7 +83,8 @@ typedef struct engine_config {
 	long sync_ms;             /* statefile.sync: most ms before a change is saved */
 	const char *state_path;   /* NULL: no state file (the replay) */
 	const char *endpoint;     /* for messages */
-	const char *errorfile;    /* for messages: where keep_refused writes, NULL: none */
+	const char *errorfile;    /* where refused alerts are kept, NULL: nowhere */
+	const char *name;         /* the action's, in errorfile entries */
 	size_t pending_max;       /* undelivered alerts remembered */
 } engine_config;
 
@@ -107,7 +109,8 @@ time_t engine_blocked_until(engine *e);
 unsigned long long engine_pending(engine *e);
 /* Save the state now if it changed (HUP). */
 void engine_save(engine *e);
-/* New credentials (HUP): their first error is news; the state is saved. */
-void engine_hup(engine *e);
+/* HUP: the errorfile is reopened at the next refusal (logrotate), the
+ * state saved; new_keys: their first error is news. */
+void engine_hup(engine *e, int new_keys);
 
 #endif

@@ -19,11 +19,10 @@
  * saved) when the action is freed.
  *
  * Concurrency & locking:
- *  - instanceData is shared by all workers of an action.  After newActInst
- *    it is read-only except for the fields under pData->mut (the current
- *    credentials, swapped on HUP, the errorfile and the log limiters).
- *    The engine and its timer (engine_timer.c) lock their own state;
- *    pData->mut is never held while calling them.
+ *  - instanceData is shared by all workers of an action and read-only after
+ *    newActInst, but for the credentials (credshare.c, replaced on HUP) and
+ *    the engine and its timer (engine.c, engine_timer.c), which lock their
+ *    own state.
  *  - wrkrInstanceData_t belongs to one worker thread: its curl handle needs
  *    no lock.  doHUP runs on the HUP thread and only touches pData under mut.
  *  - Statistics counters are atomic (STATSCOUNTER_*).
@@ -97,8 +96,6 @@ typedef struct _instanceData {
 				 * maxlength, ..., flood control, statefile.sync */
 
 	credshare *creds;       /* replaced on HUP (its own lock) */
-	pthread_mutex_t mut;    /* guards errors */
-	errorfile errors;       /* refused alerts (path: errorFile) */
 
 	char *dedupTpl;         /* template of the dedup key, NULL: the alert text */
 	char *stateName;        /* parameter statefile */
@@ -242,19 +239,6 @@ static void logEvent(void *arg, engine_log cause, const char *msg)
 	}
 }
 
-/* Keep a refused alert in the errorfile: 0, or why not (errno). */
-static int keepRefused(void *arg, const char *text, const char *part, const xapi_result *res)
-{
-	instanceData *pData = arg;
-	errorfile_entry e = { time(NULL), pData->name, res->error, text, part, res->status };
-	int err;
-
-	pthread_mutex_lock(&pData->mut);
-	err = errorfile_append(&pData->errors, &e) == OMTW_OK ? 0 : errno ? errno : EIO;
-	pthread_mutex_unlock(&pData->mut);
-	return err;
-}
-
 /* The engine is due earlier than it said (called under its lock). */
 static void wakeTimer(void *arg)
 {
@@ -266,9 +250,7 @@ static void wakeTimer(void *arg)
 
 BEGINcreateInstance
 CODESTARTcreateInstance;
-	pthread_mutex_init(&pData->mut, NULL);
 	actparams_init(&pData->ap);
-	errorfile_init(&pData->errors, NULL);
 	pData->timeoutMs = DFLT_TIMEOUT_MS;
 ENDcreateInstance
 
@@ -306,8 +288,6 @@ CODESTARTfreeInstance;
 	if (pData->stats != NULL)
 		statsobj.Destruct(&pData->stats);
 	credshare_free(pData->creds);
-	errorfile_close(&pData->errors);
-	pthread_mutex_destroy(&pData->mut);
 	for (size_t k = 0; k < N_TEXT_PARAMS; k++)
 		free(TEXT_PARAM(pData, k));
 	free(pData->statePath);
@@ -378,9 +358,9 @@ static void startFlood(instanceData *pData)
 {
 	char err[512];
 	engine_config c = { pData->ap.flood, pData->ap.shape, pData->ap.sync_ms, pData->statePath,
-			    pData->endpoint, pData->errorFile, PENDING_MIN };
+			    pData->endpoint, pData->errorFile, pData->name, PENDING_MIN };
 	engine_ops ops = { .arg = pData, .now_ms = clockMs, .send = sendPart, .count = countEvent,
-			   .log = logEvent, .keep_refused = keepRefused, .wake = wakeTimer };
+			   .log = logEvent, .wake = wakeTimer };
 	engine_timer *t = NULL;
 	int rc;
 
@@ -425,13 +405,8 @@ static void stopFlood(instanceData *pData)
 BEGINdoHUP
 CODESTARTdoHUP;
 	iRet = loadCreds(pData); /* a bad new file keeps the old (logged) */
-	pthread_mutex_lock(&pData->mut);
-	errorfile_close(&pData->errors);
-	pthread_mutex_unlock(&pData->mut);
-	if (pData->engine && iRet == RS_RET_OK)
-		engine_hup(pData->engine); /* new keys; saves: a HUP is a moment to be durable */
-	else if (pData->engine)
-		engine_save(pData->engine);
+	if (pData->engine) /* reopens the errorfile, saves: a HUP is a moment to be durable */
+		engine_hup(pData->engine, iRet == RS_RET_OK);
 	iRet = RS_RET_OK;
 ENDdoHUP
 
@@ -497,7 +472,6 @@ static rsRetVal resolveStatePaths(modConfData_t *mc)
 		free(p->statePath);
 		free(p->errorFile);
 		p->statePath = p->errorFile = NULL;
-		errorfile_close(&p->errors);
 		if ((e = actpaths_state(p->name, p->stateName, workDir, &p->statePath, err, sizeof(err))) != OMTW_OK ||
 		    (e = actpaths_check_dir("statefile", p->statePath, 0, err, sizeof(err))) != OMTW_OK ||
 		    (e = actpaths_errorfile(p->errorName, p->statePath, &p->errorFile)) != OMTW_OK ||
@@ -507,7 +481,6 @@ static rsRetVal resolveStatePaths(modConfData_t *mc)
 			LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", p->name, err);
 			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 		}
-		errorfile_init(&p->errors, p->errorFile);
 		for (instanceData *o = mc->actions; o != p; o = o->next)
 			if (!strcmp(o->statePath, p->statePath)) {
 				LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: action '%s' already keeps "

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "tap.h"
@@ -49,6 +50,7 @@ typedef struct fx {
 	unsigned long long digest_total;
 	char digest_item0[128];
 	engine_config cfg;
+	int own_errorfile;      /* no keep_refused: the engine writes cfg.errorfile */
 	engine *e;
 } fx;
 
@@ -177,6 +179,8 @@ static void fx_start(fx *x)
 	engine_ops ops = fake_ops;
 
 	ops.arg = x;
+	if (x->own_errorfile)
+		ops.keep_refused = NULL;
 	if (engine_new(&x->cfg, &ops, &x->e) != OMTW_OK)
 		abort();
 }
@@ -1102,6 +1106,62 @@ static void test_log_rate(void)
 	fx_done(&x);
 }
 
+/* Without a keep_refused callback the engine appends refused alerts to
+ * cfg.errorfile itself (one JSON line each), reopens it after a HUP, and
+ * logs (limited) when it cannot write it. */
+static void test_own_errorfile(void)
+{
+	char path[160], line[4096];
+	FILE *f;
+	fx x;
+	int lines = 0, first = 0, second = 0;
+
+	snprintf(path, sizeof(path), "%s/refused.jsonl", tmpdir);
+	fx_init(&x);
+	x.own_errorfile = 1;
+	x.cfg.errorfile = path;
+	x.cfg.name = "alerts";
+	fx_start(&x);
+	script(&x, permanent());
+	engine_submit(x.e, CONN, "bad alert one", NULL);
+	ok(access(path, F_OK) == 0, "a refused alert creates the errorfile");
+	is_int(logged(&x, ENGINE_LOG_REFUSED, path), 1, "the log line names it");
+	engine_hup(x.e, 0); /* logrotate moved it away: the next refusal writes a new one */
+	char moved[200];
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	rename(path, moved);
+	script(&x, permanent());
+	engine_submit(x.e, CONN, "bad alert two", NULL);
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fgets(line, sizeof(line), f)) {
+			lines++;
+			second += strstr(line, "\"bad alert two\"") && strstr(line, "\"alerts\"") && strstr(line, "400");
+		}
+		fclose(f);
+	}
+	if ((f = fopen(moved, "r")) != NULL) {
+		while (fgets(line, sizeof(line), f))
+			first += strstr(line, "\"bad alert one\"") != NULL;
+		fclose(f);
+	}
+	ok(first == 1, "the first refusal is in the rotated file");
+	ok(lines == 1 && second == 1, "after the HUP the second is alone in a new file, with the action's name and the status");
+	fx_done(&x);
+	unlink(path);
+	unlink(moved);
+
+	fx_init(&x);
+	x.own_errorfile = 1;
+	x.cfg.errorfile = "/nonexistent-dir-omtw/refused.jsonl";
+	fx_start(&x);
+	script(&x, permanent());
+	engine_submit(x.e, CONN, "bad alert three", NULL);
+	is_int(logged(&x, ENGINE_LOG_ERRORFILE, "cannot write errorfile '/nonexistent-dir-omtw/refused.jsonl'"), 1,
+	       "an errorfile that cannot be written is logged");
+	is_int(x.ctr[ENGINE_CTR_FAILURES], 1, "and the refusal still counted");
+	fx_done(&x);
+}
+
 /* Bugs found while writing these tests (A and C fixed; B is a known limit,
  * marked TODO: the module sizes the list so it does not arise). */
 static void test_bugs(void)
@@ -1197,6 +1257,7 @@ int main(void)
 	test_state();
 	test_wake();
 	test_log_rate();
+	test_own_errorfile();
 	test_bugs();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
