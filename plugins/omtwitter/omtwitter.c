@@ -58,6 +58,7 @@
 
 #include "actparams.h"
 #include "actpaths.h"
+#include "actconn.h"
 #include "credshare.h"
 #include "errorfile.h"
 #include "excerpt.h"
@@ -79,7 +80,6 @@ DEFobjCurrIf(glbl)
 /* The default template: the message text, trimmed by the module. */
 #define DFLT_TPL_NAME " OmTwitterMsg"
 #define DFLT_TPL_LINE "\"%msg%\""
-#define DFLT_TIMEOUT_MS 10000
 
 typedef struct _instanceData {
 	char *name;             /* action name, for messages and stats */
@@ -251,7 +251,7 @@ static void wakeTimer(void *arg)
 BEGINcreateInstance
 CODESTARTcreateInstance;
 	actparams_init(&pData->ap);
-	pData->timeoutMs = DFLT_TIMEOUT_MS;
+	pData->timeoutMs = ACTCONN_DEFAULT_TIMEOUT_MS;
 ENDcreateInstance
 
 static omtw_err newClient(instanceData *pData, long presign, xapi_client **out, char *err, size_t errlen)
@@ -446,18 +446,6 @@ finalize_it:
 	RETiRet;
 }
 
-/* The parameters that shape the posts: actparams.c (shared with omtwitter-replay). */
-static rsRetVal checkShape(instanceData *pData)
-{
-	char err[512];
-
-	if (actparams_check(&pData->ap, err, sizeof(err)) != OMTW_OK) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", pData->name, err);
-		return RS_RET_CONFIG_ERROR;
-	}
-	return RS_RET_OK;
-}
-
 /* Where each action keeps its flood state and its errorfile: the work
  * directory is known only once the whole configuration is loaded
  * (global() applies late). */
@@ -495,38 +483,15 @@ finalize_it:
 
 static rsRetVal checkParams(instanceData *pData)
 {
-	DEFiRet;
-	char err[512];
+	char err[4600];
+	actconn conn = { pData->endpoint, pData->proxy, pData->cacert, pData->capath, pData->timeoutMs };
 
-	CHKiRet(checkShape(pData));
-
-	if (xapi_check_endpoint(pData->endpoint, err, sizeof(err)) != OMTW_OK) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'endpoint': %s",
-			 pData->name, err);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	if (actparams_check(&pData->ap, err, sizeof(err)) != OMTW_OK ||
+	    actconn_check(&conn, err, sizeof(err)) != OMTW_OK) {
+		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: %s", pData->name, err);
+		return RS_RET_CONFIG_ERROR;
 	}
-	if (pData->proxy != NULL && xapi_check_proxy(pData->proxy, err, sizeof(err)) != OMTW_OK) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'proxy': %s", pData->name, err);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (pData->timeoutMs <= 0) {
-		LogError(0, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'timeout' must be a "
-			 "positive number of milliseconds (default %d)", pData->name, DFLT_TIMEOUT_MS);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (pData->cacert && access(pData->cacert, R_OK) != 0) {
-		LogError(errno, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'tls.cacert': "
-			 "cannot read '%s'", pData->name, pData->cacert);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (pData->capath && access(pData->capath, R_OK | X_OK) != 0) {
-		LogError(errno, RS_RET_CONFIG_ERROR, "omtwitter[%s]: parameter 'tls.capath': "
-			 "cannot read directory '%s'", pData->name, pData->capath);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	CHKiRet(loadCreds(pData));
-finalize_it:
-	RETiRet;
+	return loadCreds(pData);
 }
 
 BEGINnewActInst

@@ -1,0 +1,39 @@
+/* actconn.c - the checks of an action's connection parameters (see
+ * actconn.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actconn.h"
+#include "xapi.h"
+
+omtw_err actconn_check(const actconn *c, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (xapi_check_endpoint(c->endpoint, why, sizeof(why)) != OMTW_OK) {
+		snprintf(err, errlen, "parameter 'endpoint': %s", why);
+		return OMTW_EINVAL;
+	}
+	if (c->proxy != NULL && xapi_check_proxy(c->proxy, why, sizeof(why)) != OMTW_OK) {
+		snprintf(err, errlen, "parameter 'proxy': %s", why);
+		return OMTW_EINVAL;
+	}
+	if (c->timeout_ms <= 0) {
+		snprintf(err, errlen, "parameter 'timeout' must be a positive number of milliseconds "
+			 "(default %d)", ACTCONN_DEFAULT_TIMEOUT_MS);
+		return OMTW_EINVAL;
+	}
+	/* the files are read at every start and HUP: refused now, not at the first alert */
+	if (c->cacert && access(c->cacert, R_OK) != 0) {
+		snprintf(err, errlen, "parameter 'tls.cacert': cannot read '%s': %s", c->cacert, strerror(errno));
+		return OMTW_EINVAL;
+	}
+	if (c->capath && access(c->capath, R_OK | X_OK) != 0) {
+		snprintf(err, errlen, "parameter 'tls.capath': cannot read directory '%s': %s", c->capath,
+			 strerror(errno));
+		return OMTW_EINVAL;
+	}
+	return OMTW_OK;
+}
