@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 			char *eq = strchr(optarg, '=');
 			if (eq == NULL || eq == optarg) {
 				fprintf(stderr, "omtwitter-replay: --set takes NAME=VALUE, not '%s'\n", optarg);
-				return 2;
+				goto usage_error;
 			}
 			*eq = '\0';
 			names[nset] = optarg;
@@ -311,39 +311,46 @@ int main(int argc, char **argv)
 			if (logline_format_parse(optarg, &o.format) != 0) {
 				fprintf(stderr, "omtwitter-replay: --format must be one of auto, rfc3164, "
 					"rfc5424, iso, none (not '%s')\n", optarg);
-				return 2;
+				goto usage_error;
 			}
 			break;
 		case 'y':
 			o.year = (int)strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || o.year < 1970 || o.year > 9999) {
 				fprintf(stderr, "omtwitter-replay: --year must be a year from 1970 to 9999\n");
-				return 2;
+				goto usage_error;
 			}
 			break;
 		case 'p':
 			o.spacing = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || o.spacing < 0 || o.spacing > 86400) {
 				fprintf(stderr, "omtwitter-replay: --spacing must be 0 to 86400 seconds\n");
-				return 2;
+				goto usage_error;
 			}
 			break;
 		case 'j': o.json = 1; break;
 		case 'a': o.assign = optarg; break;
 		case 'b': o.skip_bad = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			free(names);
+			free(values);
+			return 0;
+		default:
+			usage(stderr);
+			goto usage_error;
 		}
 	}
 	actparams_init(&ap);
-	if (actparams_set_texts(&ap, names, values, nset, err, sizeof(err)) != OMTW_OK ||
-	    actparams_check(&ap, err, sizeof(err)) != OMTW_OK) {
+	rc = actparams_set_texts(&ap, names, values, nset, err, sizeof(err)) != OMTW_OK ||
+	     actparams_check(&ap, err, sizeof(err)) != OMTW_OK;
+	free(names);
+	free(values);
+	if (rc) {
 		fprintf(stderr, "omtwitter-replay: %s\n", err);
 		actparams_clear(&ap);
 		return 2;
 	}
-	free(names);
-	free(values);
 
 	memset(&r, 0, sizeof(r));
 	report_init(&r.rep, ap.shape.urls == TT_URLS_KEEP);
@@ -379,4 +386,8 @@ int main(int argc, char **argv)
 	report_free(&r.rep);
 	actparams_clear(&ap);
 	return rc;
+usage_error:
+	free(names);
+	free(values);
+	return 2;
 }
