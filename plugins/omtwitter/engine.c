@@ -44,6 +44,11 @@ struct engine {
 	time_t retryAt;
 };
 
+const char *const engine_counter_names[ENGINE_CTR_N] = {
+	"submitted", "posted", "deduplicated", "digested", "digests", "requests", "failures",
+	"ratelimited", "retries", "reposted",
+};
+
 static time_t now_s(engine *e)
 {
 	return (time_t)(e->ops.now_ms(e->ops.arg) / 1000);
@@ -598,7 +603,7 @@ omtw_err engine_new(const engine_config *c, const engine_ops *ops, engine **out)
 		free(e);
 		return OMTW_ENOMEM;
 	}
-	pending_init(&e->pending, c->pending_max);
+	pending_init(&e->pending, c->pending_max + (size_t)c->flood.budget_daily + (size_t)c->flood.rl_burst);
 	pthread_mutex_init(&e->mut, NULL);
 	pthread_mutex_init(&e->saveMut, NULL);
 	pthread_mutex_init(&e->logMut, NULL);

@@ -33,6 +33,8 @@ typedef enum {
 	ENGINE_CTR_DIGESTS, ENGINE_CTR_REQUESTS, ENGINE_CTR_FAILURES, ENGINE_CTR_RATELIMITED,
 	ENGINE_CTR_RETRIES, ENGINE_CTR_REPOSTED, ENGINE_CTR_N
 } engine_counter;
+/* Their names in impstats ("submitted", ...), by engine_counter. */
+extern const char *const engine_counter_names[ENGINE_CTR_N];
 
 /* Why a message is logged.  The errors up to ENGINE_LOG_SAVE are logged
  * once per cause per RATELOG_INTERVAL, with the count of those not logged
@@ -85,7 +87,10 @@ typedef struct engine_config {
 	const char *endpoint;     /* for messages */
 	const char *errorfile;    /* where refused alerts are kept, NULL: nowhere */
 	const char *name;         /* the action's, in errorfile entries */
-	size_t pending_max;       /* undelivered alerts remembered */
+	size_t pending_max;       /* undelivered alerts remembered, at least; the
+				   * engine adds what the budgets can admit at once,
+				   * so that one handed back by rsyslog resumes
+				   * instead of counting as a repeat of itself */
 } engine_config;
 
 typedef struct engine engine;

@@ -111,10 +111,7 @@ typedef struct _instanceData {
 	DEF_ATOMIC_HELPER_MUT64(mutCtrs)
 } instanceData;
 
-/* Undelivered alerts remembered per action: at least as many as the
- * budgets let be admitted for posting at once, so that one handed back by
- * rsyslog resumes instead of counting as a repeat of itself. */
-#define PENDING_MIN 1024
+#define PENDING_MIN 1024 /* undelivered alerts remembered (engine_config) */
 
 typedef struct wrkrInstanceData {
 	instanceData *pData;
@@ -364,9 +361,6 @@ static void startFlood(instanceData *pData)
 	engine_timer *t = NULL;
 	int rc;
 
-	if (pData->ap.flood.budget_daily + pData->ap.flood.rl_burst > PENDING_MIN)
-		c.pending_max = (size_t)(pData->ap.flood.budget_daily + pData->ap.flood.rl_burst);
-
 	if (engine_new(&c, &ops, &pData->engine) != OMTW_OK) {
 		LogError(0, RS_RET_OUT_OF_MEMORY, "omtwitter[%s]: out of memory", pData->name);
 		return;
@@ -413,18 +407,12 @@ ENDdoHUP
 static rsRetVal setupStats(instanceData *pData)
 {
 	DEFiRet;
-	/* in engine_counter's order */
-	static const char *const names[ENGINE_CTR_N] = {
-		"submitted", "posted", "deduplicated", "digested", "digests", "requests", "failures",
-		"ratelimited", "retries", "reposted",
-	};
-
 	CHKiRet(statsobj.Construct(&pData->stats));
 	CHKiRet(statsobj.SetName(pData->stats, (uchar *)pData->name));
 	CHKiRet(statsobj.SetOrigin(pData->stats, (uchar *)"omtwitter"));
 	for (size_t i = 0; i < ENGINE_CTR_N; i++) {
 		pData->ctrs[i] = 0;
-		CHKiRet(statsobj.AddCounter(pData->stats, (uchar *)names[i], ctrType_IntCtr,
+		CHKiRet(statsobj.AddCounter(pData->stats, (uchar *)engine_counter_names[i], ctrType_IntCtr,
 					    CTR_FLAG_RESETTABLE, &pData->ctrs[i]));
 	}
 	CHKiRet(statsobj.ConstructFinalize(pData->stats));
