@@ -24,7 +24,9 @@
  *    the engine and its timer (engine.c, engine_timer.c), which lock their
  *    own state.
  *  - wrkrInstanceData_t belongs to one worker thread: its curl handle needs
- *    no lock.  doHUP runs on the HUP thread and only touches pData under mut.
+ *    no lock.  doHUP runs on the HUP thread and only calls credshare and the
+ *    engine.  pData->timer is set once, at activation (atomically: the
+ *    engine's wake callback may read it from a worker).
  *  - Statistics counters are atomic (STATSCOUNTER_*).
  *  - Credentials are reference counted, so a HUP can replace them while a
  *    worker is in the middle of a request with the old ones.
@@ -32,20 +34,13 @@
 #include "config.h"
 #include "rsyslog.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
-#include <libfastjson/json.h>
 
 #include "conf.h"
 #include "errmsg.h"
@@ -60,13 +55,9 @@
 #include "actpaths.h"
 #include "actconn.h"
 #include "credshare.h"
-#include "errorfile.h"
-#include "excerpt.h"
 #include "engine.h"
 #include "engine_timer.h"
-#include "flood.h"
 #include "hostversion.h"
-#include "tweettext.h"
 #include "xapi.h"
 
 MODULE_TYPE_OUTPUT
