@@ -10,7 +10,8 @@
 #define ACTCONN_DEFAULT_TIMEOUT_MS 10000
 
 typedef struct actconn {
-	const char *endpoint, *proxy, *cacert, *capath; /* NULL: not given */
+	const char *endpoint;                 /* the module fills in the default first */
+	const char *proxy, *cacert, *capath;  /* NULL: not given */
 	long timeout_ms;
 } actconn;
 

@@ -18,9 +18,10 @@ omtw_err actpaths_state(const char *name, const char *param, const char *workdir
  * else beside the state file, <statefile without .state>.errors.jsonl. */
 omtw_err actpaths_errorfile(const char *param, const char *statepath, char **out);
 /* A file in a directory that does not exist would pass the check and then
- * fail at every write; one in a directory others can write could be
- * replaced or pre-created by them (private: nor read by them).
- * OMTW_EPERM / OMTW_EINVAL with "parameter 'PARAM': PATH is in ...: fix". */
+ * fail at every write (OMTW_EINVAL); a private file (the errorfile, which
+ * holds alerts' texts) in a directory other users can write could be
+ * replaced or pre-created by them (OMTW_EPERM).  The message:
+ * "parameter 'PARAM': PATH is in ...: fix". */
 omtw_err actpaths_check_dir(const char *param, const char *path, int private, char *err, size_t errlen);
 
 #endif
