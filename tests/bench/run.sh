@@ -17,6 +17,7 @@
 #    alert not posted.
 # 3. signing: bench_sign.
 # 4. omtwitter-replay on REPLAY_N lines (bench/replay.sh).
+# 5. the incidents miner alone (bench_incidents).
 #
 # Environment: LAT_N (200), LAT_ROUNDS (4), INTERVAL (50), SEED_N (LAT_N),
 # FLOOD_N (1000000), FLOOD_ROUNDS (3).
@@ -252,4 +253,5 @@ echo '```'
 "$BENCH/bench_sign"
 echo '```'
 bash "$(dirname "$0")/replay.sh" || BENCH_FAILED=1
+"$BENCH/bench_incidents" "$(dirname "$0")"/../grouping/data/*.tsv || BENCH_FAILED=1
 exit $BENCH_FAILED
