@@ -153,6 +153,34 @@ static void to_tm(const struct stamp *s, int min, int sec, struct tm *tm)
  * glibc's mktime stats /etc/localtime on every call (~5 us): the reader
  * keeps the last local hour, and while the zone's offset is the same at
  * its start and its end, a stamp in it is that hour's start plus mm:ss. */
+/* mktime, but the same answer whatever was asked before: glibc resolves a
+ * local time that occurs twice (the hour the clocks go back) by its
+ * previous call's offset.  Of two instants showing the time, the earlier
+ * (summer time) is taken; a time the clocks skipped is normalised. */
+static time_t local_epoch(const struct tm *in)
+{
+	time_t best = 0, t;
+	int found = 0;
+
+	for (int dst = 1; dst >= 0; dst--) {
+		struct tm tm = *in, back;
+		tm.tm_isdst = dst;
+		t = mktime(&tm);
+		if (localtime_r(&t, &back) && back.tm_year == in->tm_year && back.tm_mon == in->tm_mon &&
+		    back.tm_mday == in->tm_mday && back.tm_hour == in->tm_hour &&
+		    back.tm_min == in->tm_min && back.tm_sec == in->tm_sec && (!found || t < best)) {
+			best = t;
+			found = 1;
+		}
+	}
+	if (!found) {
+		struct tm tm = *in;
+		tm.tm_isdst = -1;
+		best = mktime(&tm);
+	}
+	return best;
+}
+
 static time_t epoch_of(logline_reader *r, const struct stamp *s)
 {
 	struct tm tm;
@@ -165,16 +193,16 @@ static time_t epoch_of(logline_reader *r, const struct stamp *s)
 	}
 	if (key != r->hour_key) {
 		to_tm(s, 0, 0, &tm);
-		r->hour_start = mktime(&tm);
+		r->hour_start = local_epoch(&tm);
 		to_tm(s, 59, 59, &tm);
-		end = mktime(&tm);
+		end = local_epoch(&tm);
 		r->hour_key = key;
 		r->hour_even = end - r->hour_start == 3599;
 	}
 	if (r->hour_even)
 		return r->hour_start + s->min * 60 + s->sec;
 	to_tm(s, s->min, s->sec, &tm); /* the zone changes in this hour */
-	return mktime(&tm);
+	return local_epoch(&tm);
 }
 
 /* The ISO 8601 stamp at *PP: "YYYY-MM-DDThh:mm:ss", an optional fraction,
@@ -512,9 +540,13 @@ int logline_parse(logline_reader *r, const char *line, size_t len, time_t *t, co
 		say(err, errlen, AUTO_REASON);
 		return -1;
 	}
-	if (f == LOGLINE_RFC3164)
-		return parse_3164(r, line, end, t, msg, msglen, err, errlen);
-	if (f == LOGLINE_RFC5424)
-		return parse_5424(r, line, end, t, msg, msglen, err, errlen);
-	return parse_iso(r, line, end, t, msg, msglen, err, errlen);
+	if ((f == LOGLINE_RFC3164 ? parse_3164(r, line, end, t, msg, msglen, err, errlen)
+	     : f == LOGLINE_RFC5424 ? parse_5424(r, line, end, t, msg, msglen, err, errlen)
+				    : parse_iso(r, line, end, t, msg, msglen, err, errlen)) != 0)
+		return -1;
+	if (*t < 0) { /* no log line is that old; the replay's clock starts at 1970 */
+		say(err, errlen, "a time stamp before 1970-01-01T00:00:00Z");
+		return -1;
+	}
+	return 0;
 }
