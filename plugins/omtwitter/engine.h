@@ -13,7 +13,8 @@
  *
  * Thread safety: engine_submit may run on several threads at once;
  * engine_tick on one thread at a time.  Callbacks run without the engine's
- * lock held, except ops->wake, which must only signal.
+ * lock held, except ops->wake (it must only signal) and ops->count (a
+ * digest's counters are added under it: it must only add).
  */
 #ifndef ENGINE_H
 #define ENGINE_H
