@@ -302,44 +302,51 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 }
 
 
-/* The line's leading words: the first INCIDENTS_LEAD tokens that route
- * (words, see routes), by position; the count found. */
-static size_t lead_words(const incidents *m, size_t ntok, size_t pos[INCIDENTS_LEAD])
-{
-	size_t n = 0;
+/* A leaf's route: the token count, and the leading words and where. */
+typedef struct route {
+	size_t ntok, n, pos[INCIDENTS_LEAD];
+	const char *s[INCIDENTS_LEAD];
+	size_t len[INCIDENTS_LEAD];
+} route;
 
-	for (size_t i = 0; i < ntok && n < INCIDENTS_LEAD; i++)
-		if (m->line[i].route)
-			pos[n++] = i;
-	return n;
+/* The line's route: its leading words are the first INCIDENTS_LEAD tokens
+ * that route (words, see routes). */
+static void line_route(const incidents *m, size_t ntok, route *r)
+{
+	r->ntok = ntok;
+	r->n = 0;
+	for (size_t i = 0; i < ntok && r->n < INCIDENTS_LEAD; i++)
+		if (m->line[i].route) {
+			r->pos[r->n] = i;
+			r->s[r->n] = m->line[i].s;
+			r->len[r->n++] = m->line[i].len;
+		}
 }
 
-static uint64_t route_key(const incidents *m, size_t ntok)
+static uint64_t route_key(const route *r)
 {
-	size_t pos[INCIDENTS_LEAD], n = lead_words(m, ntok, pos);
-	uint64_t h = fnv(14695981039346656037ULL, &ntok, sizeof(ntok));
+	uint64_t h = fnv(14695981039346656037ULL, &r->ntok, sizeof(r->ntok));
 
-	for (size_t k = 0; k < n; k++)
-		h = fnv(fnv(h, &pos[k], sizeof(pos[k])), m->line[pos[k]].s, m->line[pos[k]].len);
+	for (size_t k = 0; k < r->n; k++)
+		h = fnv(fnv(h, &r->pos[k], sizeof(r->pos[k])), r->s[k], r->len[k]);
 	return h;
 }
 
-static int route_eq(const incidents *m, const leaf *l, size_t ntok)
+static int route_eq(const leaf *l, const route *r)
 {
-	size_t pos[INCIDENTS_LEAD], n = lead_words(m, ntok, pos);
-
-	if (l->ntok != ntok || l->nlead != n)
+	if (l->ntok != r->ntok || l->nlead != r->n)
 		return 0;
-	for (size_t k = 0; k < n; k++)
-		if (l->pos[k] != pos[k] || !tok_eq(l->route[k], &m->line[pos[k]]))
+	for (size_t k = 0; k < r->n; k++)
+		if (l->pos[k] != r->pos[k] || strlen(l->route[k]) != r->len[k] ||
+		    memcmp(l->route[k], r->s[k], r->len[k]) != 0)
 			return 0;
 	return 1;
 }
 
-static leaf *leaf_find(incidents *m, uint64_t key, size_t ntok)
+static leaf *leaf_find(incidents *m, uint64_t key, const route *r)
 {
 	for (leaf *l = m->leaves[key & (m->nbuckets - 1)]; l; l = l->hnext)
-		if (l->key == key && route_eq(m, l, ntok))
+		if (l->key == key && route_eq(l, r))
 			return l;
 	return NULL;
 }
@@ -469,28 +476,9 @@ static double similarity(const incidents *m, const incident *c, double need)
 	return fits || c->ntok == 0 ? 1 : same / (double)c->ntok;
 }
 
-static incident *create(incidents *m, leaf *l, size_t ntok)
+/* Make c the newest incident, of leaf l and among all, under its id. */
+static void link_incident(incidents *m, leaf *l, incident *c)
 {
-	incident *c = calloc(1, sizeof(*c));
-
-	if (c == NULL || (c->tok = calloc(ntok ? ntok : 1, sizeof(*c->tok))) == NULL)
-		goto nomem;
-	c->ntok = ntok;
-	for (size_t i = 0; i < ntok; i++) {
-		const token *t = &m->line[i];
-		if (t->key == NULL)
-			continue;
-		if ((c->tok[i].key = malloc(t->klen + 1)) == NULL)
-			goto nomem;
-		memcpy(c->tok[i].key, t->key, t->klen); /* it may hold a NUL */
-		c->tok[i].key[t->klen] = '\0';
-		c->tok[i].klen = t->klen;
-		c->tok[i].numbers = memmem(t->key, t->klen, INCIDENTS_VARIABLE, 3) != NULL;
-		if ((t->klen != t->len || memcmp(t->key, t->s, t->len) != 0) &&
-		    (c->tok[i].raw = strndup(t->s, t->len)) == NULL) /* no NUL in a token */
-			goto nomem;
-	}
-	c->id = ++m->next_id;
 	c->leaf = l;
 	c->lolder = l->first;
 	if (l->first)
@@ -508,29 +496,72 @@ static incident *create(incidents *m, leaf *l, size_t ntok)
 	c->hnext = m->ids[c->id & (m->nbuckets - 1)];
 	m->ids[c->id & (m->nbuckets - 1)] = c;
 	m->n++;
-	return c;
-nomem:
-	if (c)
-		incident_free(c);
-	return NULL;
 }
 
-static leaf *leaf_new(incidents *m, uint64_t key, size_t ntok)
+static incident *incident_alloc(size_t ntok)
+{
+	incident *c = calloc(1, sizeof(*c));
+
+	if (c && (c->tok = calloc(ntok ? ntok : 1, sizeof(*c->tok))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	if (c)
+		c->ntok = ntok;
+	return c;
+}
+
+/* A slot holding key[0..klen) (and raw, if it differs). */
+static omtw_err slot_set(slot *p, const char *key, size_t klen, const char *raw, size_t rlen)
+{
+	if ((p->key = malloc(klen + 1)) == NULL)
+		return OMTW_ENOMEM;
+	memcpy(p->key, key, klen);
+	p->key[klen] = '\0';
+	p->klen = klen;
+	p->numbers = memmem(key, klen, INCIDENTS_VARIABLE, 3) != NULL;
+	if (raw && (rlen != klen || memcmp(key, raw, rlen) != 0) && (p->raw = strndup(raw, rlen)) == NULL)
+		return OMTW_ENOMEM;
+	return OMTW_OK;
+}
+
+/* A new incident of leaf l: the template of the line in m->line. */
+static incident *create(incidents *m, leaf *l, size_t ntok)
+{
+	incident *c = incident_alloc(ntok);
+
+	if (c == NULL)
+		return NULL;
+	for (size_t i = 0; i < ntok; i++) {
+		const token *t = &m->line[i];
+		if (t->key && slot_set(&c->tok[i], t->key, t->klen, t->s, t->len) != OMTW_OK) {
+			incident_free(c);
+			return NULL;
+		}
+	}
+	c->id = ++m->next_id;
+	link_incident(m, l, c);
+	return c;
+}
+
+static leaf *leaf_new(incidents *m, uint64_t key, const route *r)
 {
 	leaf *l = calloc(1, sizeof(*l));
 
 	if (l == NULL)
 		return NULL;
 	l->key = key;
-	l->ntok = ntok;
-	l->nlead = lead_words(m, ntok, l->pos);
-	for (size_t k = 0; k < l->nlead; k++)
-		if ((l->route[k] = strndup(m->line[l->pos[k]].s, m->line[l->pos[k]].len)) == NULL) {
+	l->ntok = r->ntok;
+	l->nlead = r->n;
+	for (size_t k = 0; k < r->n; k++) {
+		l->pos[k] = r->pos[k];
+		if ((l->route[k] = strndup(r->s[k], r->len[k])) == NULL) {
 			for (size_t j = 0; j < k; j++)
 				free(l->route[j]);
 			free(l);
 			return NULL;
 		}
+	}
 	l->hnext = m->leaves[key & (m->nbuckets - 1)];
 	m->leaves[key & (m->nbuckets - 1)] = l;
 	return l;
@@ -568,14 +599,32 @@ static omtw_err collect_values(incidents *m, const incident *c)
 	return OMTW_OK;
 }
 
+/* Room for a new incident in leaf *l (NULL: a new leaf): the leaf's least
+ * recent makes room when the leaf is full, the least recent of all when
+ * maxentries are remembered (*l becomes NULL if that was its last). */
+static void make_room(incidents *m, leaf **l)
+{
+	if (*l && (*l)->n >= INCIDENTS_LEAF_MAX)
+		evict(m, (*l)->last); /* *l lives on: it keeps the others */
+	if (m->n >= m->cfg.maxentries) {
+		if (*l && (*l)->n == 1 && m->oldest == (*l)->first)
+			*l = NULL;
+		evict(m, m->oldest);
+	}
+}
+
 omtw_err incidents_match(incidents *m, const char *text, size_t len, incident_match *out)
 {
 	size_t ntok = tokenize(m, text, len);
-	uint64_t key = route_key(m, ntok);
-	leaf *l = leaf_find(m, key, ntok);
+	route r;
+	uint64_t key;
+	leaf *l;
 	incident *best = NULL;
 	double bestSim = -1;
 
+	line_route(m, ntok, &r);
+	key = route_key(&r);
+	l = leaf_find(m, key, &r);
 	memset(out, 0, sizeof(*out));
 	if (l) {
 		for (incident *c = l->first; c; c = c->lolder) {
@@ -605,15 +654,8 @@ omtw_err incidents_match(incidents *m, const char *text, size_t len, incident_ma
 		}
 		touch(m, best);
 	} else {
-		if (l && l->n >= INCIDENTS_LEAF_MAX)
-			evict(m, l->last); /* l lives on: it keeps the others */
-		if (m->n >= m->cfg.maxentries) {
-			/* the least recently seen makes room; it may be l's last */
-			if (l && l->n == 1 && m->oldest == l->first)
-				l = NULL;
-			evict(m, m->oldest);
-		}
-		if (l == NULL && (l = leaf_new(m, key, ntok)) == NULL)
+		make_room(m, &l);
+		if (l == NULL && (l = leaf_new(m, key, &r)) == NULL)
 			return OMTW_ENOMEM;
 		if ((best = create(m, l, ntok)) == NULL) {
 			if (l->n == 0)
@@ -659,6 +701,96 @@ size_t incidents_template(const incidents *m, uint64_t id, char *buf, size_t siz
 		o += n;
 	}
 	return o;
+}
+
+void incidents_each(const incidents *m, void (*cb)(void *arg, const incident_record *r), void *arg)
+{
+	incident_record r;
+
+	for (const incident *c = m->oldest; c; c = c->newer) {
+		const leaf *l = c->leaf;
+		memset(&r, 0, sizeof(r));
+		r.id = c->id;
+		r.ntok = c->ntok;
+		r.nlead = l->nlead;
+		for (size_t k = 0; k < l->nlead; k++)
+			r.lead[k] = l->pos[k];
+		for (size_t i = 0; i < c->ntok; i++) {
+			r.key[i] = c->tok[i].key;
+			r.raw[i] = c->tok[i].raw;
+		}
+		cb(arg, &r);
+	}
+}
+
+/* A token as the tokenizer makes it: not empty, no separator, not longer
+ * than max. */
+static int token_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (is_sep(s[i]))
+			return 0;
+	return 1;
+}
+
+omtw_err incidents_restore(incidents *m, const incident_record *r)
+{
+	route rt = { .ntok = r->ntok, .n = r->nlead };
+	incident *c;
+	leaf *l;
+	uint64_t key;
+
+	if (r->id == 0 || by_id(m, r->id) || r->ntok > INCIDENTS_TOKENS || r->nlead > INCIDENTS_LEAD)
+		return OMTW_EINVAL;
+	for (size_t i = 0; i < r->ntok; i++)
+		if ((r->key[i] && !token_ok(r->key[i], 3 * INCIDENTS_TOKEN_MAX)) ||
+		    (r->raw[i] && (r->key[i] == NULL || !token_ok(r->raw[i], INCIDENTS_TOKEN_MAX))))
+			return OMTW_EINVAL;
+	for (size_t k = 0; k < r->nlead; k++) {
+		size_t p = r->lead[k];
+		/* a leading word: a constant as it was, after the one before */
+		if (p >= r->ntok || (k > 0 && p <= r->lead[k - 1]) || r->key[p] == NULL || r->raw[p] ||
+		    strstr(r->key[p], INCIDENTS_VARIABLE))
+			return OMTW_EINVAL;
+		rt.pos[k] = p;
+		rt.s[k] = r->key[p];
+		rt.len[k] = strlen(r->key[p]);
+	}
+	if ((c = incident_alloc(r->ntok)) == NULL)
+		return OMTW_ENOMEM;
+	for (size_t i = 0; i < r->ntok; i++)
+		if (r->key[i] && slot_set(&c->tok[i], r->key[i], strlen(r->key[i]), r->raw[i],
+					  r->raw[i] ? strlen(r->raw[i]) : 0) != OMTW_OK) {
+			incident_free(c);
+			return OMTW_ENOMEM;
+		}
+	key = route_key(&rt);
+	l = leaf_find(m, key, &rt);
+	make_room(m, &l);
+	if (l == NULL && (l = leaf_new(m, key, &rt)) == NULL) {
+		incident_free(c);
+		return OMTW_ENOMEM;
+	}
+	c->id = r->id;
+	link_incident(m, l, c);
+	if (r->id > m->next_id)
+		m->next_id = r->id;
+	return OMTW_OK;
+}
+
+uint64_t incidents_last_id(const incidents *m)
+{
+	return m->next_id;
+}
+
+void incidents_set_last_id(incidents *m, uint64_t id)
+{
+	if (id > m->next_id)
+		m->next_id = id;
 }
 
 size_t incidents_count(const incidents *m)

@@ -71,6 +71,27 @@ omtw_err incidents_match(incidents *m, const char *text, size_t len, incident_ma
  * by one space) in buf (cut to size, NUL-terminated); its length, or 0 if
  * id is not remembered. */
 size_t incidents_template(const incidents *m, uint64_t id, char *buf, size_t size);
+/* One incident as it is saved and restored (a state file). */
+typedef struct incident_record {
+	uint64_t id;
+	size_t ntok;                        /* tokens of its lines */
+	size_t nlead, lead[INCIDENTS_LEAD]; /* where its leading words are */
+	/* each position: key NULL for a variable, else the token with every
+	 * run of hex digits holding a digit as "<*>"; raw the token as all its
+	 * lines had it, NULL when that is the key or varied */
+	const char *key[INCIDENTS_TOKENS], *raw[INCIDENTS_TOKENS];
+} incident_record;
+
+/* Each incident remembered, least recently seen first (valid during cb). */
+void incidents_each(const incidents *m, void (*cb)(void *arg, const incident_record *r), void *arg);
+/* Remember r as the most recently seen incident (making room as a new one
+ * would).  OMTW_EINVAL: r is not one incidents_each could give (an id
+ * taken or 0, a token the tokenizer never makes, leading words that are
+ * not constant words in order). */
+omtw_err incidents_restore(incidents *m, const incident_record *r);
+/* The last id given; ids after a restore continue above it. */
+uint64_t incidents_last_id(const incidents *m);
+void incidents_set_last_id(incidents *m, uint64_t id);
 /* Incidents remembered. */
 size_t incidents_count(const incidents *m);
 

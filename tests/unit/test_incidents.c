@@ -464,6 +464,149 @@ static void test_determinism(void)
 	incidents_free(b);
 }
 
+/* ---- save and restore ---- */
+
+/* A deep copy of every record incidents_each gives, to restore elsewhere. */
+typedef struct saved {
+	incident_record r[400];
+	char *strs[400 * 2 * INCIDENTS_TOKENS];
+	size_t n, nstrs;
+} saved;
+
+static const char *keep(saved *s, const char *x)
+{
+	if (x == NULL)
+		return NULL;
+	return s->strs[s->nstrs++] = strdup(x);
+}
+
+static void save_one(void *arg, const incident_record *r)
+{
+	saved *s = arg;
+	incident_record *c = &s->r[s->n++];
+
+	*c = *r;
+	for (size_t i = 0; i < r->ntok; i++) {
+		c->key[i] = keep(s, r->key[i]);
+		c->raw[i] = keep(s, r->raw[i]);
+	}
+}
+
+static void saved_free(saved *s)
+{
+	for (size_t i = 0; i < s->nstrs; i++)
+		free(s->strs[i]);
+}
+
+static void test_restore(void)
+{
+	enum { BEFORE = 1500, AFTER = 1500 };
+	static saved sv;
+	incidents *a = miner(0.5, 300), *b;
+	char line[512];
+	size_t same_id = 0, same_new = 0, same_values = 0, same_tpl = 0, ntpl = 0, restored = 0;
+	uint64_t first_new_b = 0;
+
+	lcg_state = 777;
+	for (size_t i = 0; i < BEFORE; i++) {
+		size_t n = mixed_line(line, sizeof(line));
+		feed_n(a, line, n);
+	}
+	memset(&sv, 0, sizeof(sv));
+	incidents_each(a, save_one, &sv);
+	is_int(sv.n, incidents_count(a), "incidents_each gives every incident remembered (%zu)", sv.n);
+	ok(sv.n > 20 && sv.r[0].id < sv.r[sv.n - 1].id, "least recently seen first (ids %llu .. %llu)",
+	   (unsigned long long)sv.r[0].id, (unsigned long long)sv.r[sv.n - 1].id);
+	b = miner(0.5, 300);
+	for (size_t i = 0; i < sv.n; i++)
+		restored += incidents_restore(b, &sv.r[i]) == OMTW_OK;
+	incidents_set_last_id(b, incidents_last_id(a));
+	is_int(restored, sv.n, "every saved incident restores");
+	is_int(incidents_count(b), incidents_count(a), "and the restored miner remembers as many");
+	for (size_t i = 0; i < sv.n; i++) {
+		char ta[8192];
+		incidents_template(a, sv.r[i].id, ta, sizeof(ta));
+		same_tpl += strcmp(ta, tpl(b, sv.r[i].id)) == 0 && ta[0] != '\0';
+		ntpl++;
+	}
+	is_int(same_tpl, ntpl, "each with the same template");
+	/* the same lines after the restore: the same incidents, new ones
+	 * numbered on, the same least recently seen evicted */
+	for (size_t i = 0; i < AFTER; i++) {
+		size_t n = mixed_line(line, sizeof(line));
+		incident_match ra = feed_n(a, line, n);
+		char va[512];
+		snprintf(va, sizeof(va), "%s", ra.values);
+		incident_match rb = feed_n(b, line, n);
+		same_id += ra.id == rb.id;
+		same_new += ra.is_new == rb.is_new;
+		same_values += strcmp(va, rb.values) == 0;
+		if (rb.is_new && first_new_b == 0)
+			first_new_b = rb.id;
+	}
+	is_int(same_id, AFTER, "1,500 more lines join the same incidents in both");
+	is_int(same_new, AFTER, "and start new ones at the same lines");
+	is_int(same_values, AFTER, "with the same values");
+	ok(first_new_b > sv.r[sv.n - 1].id, "a new incident after the restore gets a new id (%llu)",
+	   (unsigned long long)first_new_b);
+	incidents_free(a);
+	incidents_free(b);
+
+	/* records the tokenizer never makes are refused, and change nothing */
+	{
+		incidents *m = miner(0.5, 10);
+		incident_record r = { 0 };
+		incident_match x;
+		r.id = 5;
+		r.ntok = 3;
+		r.nlead = 2;
+		r.lead[0] = 0;
+		r.lead[1] = 1;
+		r.key[0] = "disk";
+		r.key[1] = "full";
+		r.key[2] = NULL;
+		is_int(incidents_restore(m, &r), OMTW_OK, "a good record restores");
+		x = feed(m, "disk full db1");
+		ok(x.id == 5 && !x.is_new && strcmp(x.values, "db1") == 0,
+		   "and a line of it joins it (id %llu, values '%s')", (unsigned long long)x.id, x.values);
+		x = feed(m, "raid degraded md0");
+		is_int(x.id, 6, "a new incident after it gets the next id");
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "an id taken is refused");
+		r.id = 0;
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "id 0 is refused");
+		r.id = 9;
+		r.key[1] = "fu ll";
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a token with a blank is refused");
+		r.key[1] = "";
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "an empty token is refused");
+		r.key[1] = "full";
+		r.raw[2] = "db1";
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a raw token at a variable position is refused");
+		r.raw[2] = NULL;
+		r.lead[1] = 2;
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a leading word at a variable position is refused");
+		r.lead[1] = 0;
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "leading words out of order are refused");
+		r.lead[1] = 1;
+		r.key[1] = "sd<*>";
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a leading word with a number is refused");
+		r.key[1] = "full";
+		r.ntok = INCIDENTS_TOKENS + 1;
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "too many tokens are refused");
+		r.ntok = 3;
+		r.nlead = INCIDENTS_LEAD + 1;
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "too many leading words are refused");
+		is_int(incidents_count(m), 2, "and none of them was remembered");
+		r.nlead = 2;
+		is_int(incidents_restore(m, &r), OMTW_OK, "the record made good again restores (id 9)");
+		x = feed(m, "disk full db2");
+		ok(x.id == 9 && !x.is_new, "and the most recently restored of two equal templates wins ties (id %llu)",
+		   (unsigned long long)x.id);
+		incidents_free(m);
+	}
+	saved_free(&sv);
+}
+
 /* ---- bounded memory ---- */
 
 static void test_bounded(void)
@@ -680,6 +823,7 @@ int main(void)
 	test_ids();
 	test_template_cut();
 	test_determinism();
+	test_restore();
 	test_bounded();
 	test_leaf_max();
 	test_hostile();
