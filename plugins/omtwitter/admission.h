@@ -3,7 +3,7 @@
  *
  * On rsyslog's queue thread, in a flood, nearly every alert is only counted
  * or held, so the order of the work matters: a repeat is found by its exact
- * text in a memo (no cleaning, no SHA-256); shaping (NFC, URLs, fitting) is
+ * text in a memo (no cleaning, no SHA-256; exact keys only); shaping (NFC, URLs, fitting) is
  * done only for an alert whose size matters to its verdict.  Flood control
  * and the memo are touched only under the caller's mutex, and only briefly:
  * cleaning and shaping run outside it.
@@ -20,7 +20,9 @@
 
 typedef struct admission {
 	flood *flood;
-	keymemo *memo;
+	keymemo *memo;          /* NULL: alerts grouped into incidents (FLOOD_GROUP_TEMPLATE):
+				 * every alert goes through the miner, which
+				 * must see each line to keep its incidents */
 	const tt_config *shape;
 	pthread_mutex_t *mut;   /* guards flood and memo */
 	/* called with mut held when a counted or held alert changed the state */

@@ -33,7 +33,8 @@ struct engine {
 	pthread_mutex_t mut;     /* guards the fields below */
 	pthread_mutex_t saveMut; /* one state file write at a time, in snapshot order */
 	flood *flood;            /* also holds the 429 deadline */
-	keymemo *memo;           /* texts seen -> flood ids: a repeat skips shaping and hashing */
+	keymemo *memo;           /* texts seen -> flood ids: a repeat skips shaping and hashing
+				  * (exact keys only; NULL with incidents) */
 	int saveDue;             /* the state changed: saved by saveAt */
 	long long saveAt;        /* ms; no timed save before this */
 	/* engine_tick's own */
@@ -597,8 +598,9 @@ omtw_err engine_new(const engine_config *c, const engine_ops *ops, engine **out)
 		return OMTW_ENOMEM;
 	e->cfg = *c;
 	e->ops = *ops;
+	/* incidents: the miner sees every line, no memo of exact texts */
 	if (flood_new(&c->flood, (time_t)(ops->now_ms(ops->arg) / 1000), &e->flood) != OMTW_OK ||
-	    keymemo_new(&e->memo) != OMTW_OK) {
+	    (c->flood.group == FLOOD_GROUP_EXACT && keymemo_new(&e->memo) != OMTW_OK)) {
 		flood_free(e->flood);
 		free(e);
 		return OMTW_ENOMEM;

@@ -109,7 +109,7 @@ static void touch(flood *f, fentry *e)
 	}
 }
 
-static void remove_entry(flood *f, fentry *e)
+void flood_remove(flood *f, fentry *e)
 {
 	fentry **p = &f->bucket[slot(f, e->id)];
 
@@ -119,29 +119,27 @@ static void remove_entry(flood *f, fentry *e)
 	unlink_recency(f, e);
 	f->nentries--;
 	free(e->post);
+	free(e->values);
 	free(e);
 }
 
-/* The table is full: the least recently seen alert makes room; its count
- * is kept under "others", so totals stay exact. */
-static void evict_oldest(flood *f)
+/* The least recently seen alert makes room (or the miner forgot its
+ * incident); its count is kept under "others", so totals stay exact. */
+void flood_evict(flood *f, fentry *e)
 {
-	fentry *e = f->oldest;
-
 	if (e->pending) {
 		f->others += e->pending;
 		f->others_distinct++;
 		f->pending_distinct--;
 	}
-	remove_entry(f, e);
+	flood_remove(f, e);
 }
 
-/* At most FLOOD_TEXT_MAX bytes, cut at a UTF-8 character boundary. */
-static size_t cut_utf8(const char *s, size_t len)
+size_t flood_cut_utf8(const char *s, size_t len, size_t max)
 {
-	if (len <= FLOOD_TEXT_MAX)
+	if (len <= max)
 		return len;
-	len = FLOOD_TEXT_MAX;
+	len = max;
 	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
 		len--;
 	return len;
@@ -150,7 +148,7 @@ static size_t cut_utf8(const char *s, size_t len)
 omtw_err flood_insert(flood *f, const unsigned char id[FLOOD_ID_LEN], const char *text,
 		      size_t textlen, fentry **out)
 {
-	size_t n = cut_utf8(text, textlen);
+	size_t n = flood_cut_utf8(text, textlen, FLOOD_TEXT_MAX);
 	fentry *e = malloc(sizeof(*e) + n + 1); /* one allocation: entry and text */
 
 	if (e == NULL)
@@ -160,7 +158,7 @@ omtw_err flood_insert(flood *f, const unsigned char id[FLOOD_ID_LEN], const char
 	e->text[n] = '\0';
 	memcpy(e->id, id, FLOOD_ID_LEN);
 	if (f->nentries >= f->cfg.maxentries)
-		evict_oldest(f);
+		flood_evict(f, f->oldest);
 	e->hnext = f->bucket[slot(f, id)];
 	f->bucket[slot(f, id)] = e;
 	make_newest(f, e);
@@ -188,7 +186,9 @@ omtw_err flood_new(const flood_config *cfg, time_t now, flood **out)
 	if (cfg->maxentries == 0 || cfg->maxentries > FLOOD_ENTRIES_MAX || cfg->digest_interval <= 0 ||
 	    cfg->dedup_window < 0 || cfg->rl_interval < 0 || cfg->budget_daily < 0 ||
 	    cfg->budget_daily > FLOOD_BUDGET_MAX || (cfg->rl_interval > 0 &&
-	    (cfg->rl_burst < 1 || cfg->rl_burst > FLOOD_BUDGET_MAX)))
+	    (cfg->rl_burst < 1 || cfg->rl_burst > FLOOD_BUDGET_MAX)) ||
+	    (cfg->group != FLOOD_GROUP_EXACT && cfg->group != FLOOD_GROUP_TEMPLATE) ||
+	    !(cfg->similarity >= 0 && cfg->similarity <= 1))
 		return OMTW_EINVAL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return OMTW_ENOMEM;
@@ -203,7 +203,8 @@ omtw_err flood_new(const flood_config *cfg, time_t now, flood **out)
 	    (f->mdctx = EVP_MD_CTX_new()) == NULL ||
 	    (f->bucket = calloc(nb, sizeof(*f->bucket))) == NULL ||
 	    stamps_init(&f->local, cfg->rl_interval > 0 ? (size_t)cfg->rl_burst : 0) != OMTW_OK ||
-	    stamps_init(&f->daily, (size_t)cfg->budget_daily) != OMTW_OK) {
+	    stamps_init(&f->daily, (size_t)cfg->budget_daily) != OMTW_OK ||
+	    flood_group_new(f) != OMTW_OK) {
 		flood_free(f);
 		return OMTW_ENOMEM;
 	}
@@ -215,8 +216,9 @@ void flood_free(flood *f)
 {
 	if (f == NULL)
 		return;
+	incidents_free(f->miner); /* first: it must not evict entries as it goes */
 	while (f->oldest)
-		remove_entry(f, f->oldest);
+		flood_remove(f, f->oldest);
 	free(f->digest_post);
 	if (f->inflight)
 		flood_digest_free(f->inflight);
@@ -328,7 +330,7 @@ time_t flood_blocked_until(const flood *f)
 
 /* The 128-bit id of a key: the start of its SHA-256 (no crafted log line
  * can make two alerts collide), with one digest context reused. */
-static omtw_err key_id(flood *f, const char *key, size_t keylen, unsigned char id[FLOOD_ID_LEN])
+static omtw_err hash_key(flood *f, const char *key, size_t keylen, unsigned char id[FLOOD_ID_LEN])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -340,18 +342,43 @@ static omtw_err key_id(flood *f, const char *key, size_t keylen, unsigned char i
 	return OMTW_OK;
 }
 
+omtw_err flood_key(flood *f, const char *key, size_t keylen, flood_ticket *id, char *values,
+		   size_t size)
+{
+	incident_match m;
+	omtw_err err;
+
+	if (values && size)
+		values[0] = '\0';
+	if (f->miner == NULL)
+		return hash_key(f, key, keylen, id->id);
+	if ((err = incidents_match(f->miner, key, keylen, &m)) != OMTW_OK)
+		return err;
+	flood_incident_ticket(m.id, id->id);
+	if (values && size) {
+		size_t n = flood_cut_utf8(m.values, strlen(m.values), size - 1);
+		memcpy(values, m.values, n);
+		values[n] = '\0';
+	}
+	return OMTW_OK;
+}
+
 omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 		     size_t textlen, int nposts, time_t now, flood_verdict *verdict,
 		     flood_ticket *ticket)
 {
+	char values[FLOOD_VALUE_MAX + 1];
 	flood_ticket t;
 	omtw_err err;
 
-	if ((err = key_id(f, key, keylen, t.id)) != OMTW_OK)
+	if ((err = flood_key(f, key, keylen, &t, values, sizeof(values))) != OMTW_OK)
 		return err;
 	if (ticket)
 		*ticket = t;
-	return flood_admit_id(f, &t, text, textlen, nposts, now, verdict);
+	if ((err = flood_admit_id(f, &t, text, textlen, nposts, now, verdict)) == OMTW_OK &&
+	    *verdict != FLOOD_POST)
+		flood_note_values(f, &t, values);
+	return err;
 }
 
 /* Was e being posted when the loaded state was saved (a stop or a crash
@@ -419,14 +446,10 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 	return OMTW_OK;
 }
 
-omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id,
-			    int *matters)
+void flood_size_matters_id(flood *f, const flood_ticket *id, time_t now, int *matters)
 {
 	fentry *e;
-	omtw_err err;
 
-	if ((err = key_id(f, key, keylen, id->id)) != OMTW_OK)
-		return err;
 	follow_clock(f, now);
 	e = flood_find(f, id->id);
 	if (e && f->cfg.dedup_window > 0 && now < e->window_end)
@@ -435,6 +458,16 @@ omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now
 		*matters = 1; /* posted whatever its size */
 	else
 		*matters = budget_allows(f, 1, f->pending > 0, now); /* no room even for one: held */
+}
+
+omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id,
+			    int *matters)
+{
+	omtw_err err;
+
+	if ((err = flood_key(f, key, keylen, id, NULL, 0)) != OMTW_OK)
+		return err;
+	flood_size_matters_id(f, id, now, matters);
 	return OMTW_OK;
 }
 
@@ -455,7 +488,7 @@ void flood_posted(flood *f, const flood_ticket *t)
 	free(e->post);
 	e->post = NULL;
 	if (f->cfg.dedup_window <= 0 && e->pending == 0)
-		remove_entry(f, e); /* it only recorded the progress */
+		flood_remove(f, e); /* it only recorded the progress */
 }
 
 /* Where t's progress is kept (NULL: the digest's); NULL when t has no entry
@@ -623,7 +656,7 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 	if (d->nitems && (d->items = calloc(d->nitems, sizeof(*d->items))) == NULL)
 		goto nomem;
 	for (size_t i = 0; i < d->nitems; i++) {
-		if ((d->items[i].text = strdup(v[i]->text)) == NULL)
+		if ((d->items[i].text = flood_label(f, v[i])) == NULL)
 			goto nomem;
 		d->items[i].count = v[i]->pending;
 		memcpy(d->items[i].id.id, v[i]->id, FLOOD_ID_LEN);
@@ -663,6 +696,8 @@ void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now)
 			sub = c < e->pending ? c : e->pending;
 			e->pending -= sub;
 			f->pending -= sub;
+			if (sub && e->values) /* counted afresh for the next digest */
+				e->values->n = 0;
 			if (sub && e->pending == 0)
 				f->pending_distinct--;
 		}

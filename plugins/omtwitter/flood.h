@@ -37,14 +37,20 @@
 #define FLOOD_BUDGET_MAX 100000  /* largest burst or daily budget */
 /* A full state file must always load again: every entry is at most
  * FLOOD_ENTRY_JSON_MAX bytes of JSON (its text escaped, at worst 6 bytes a
- * byte for control characters, plus id, window and count), and the loader
+ * byte for control characters, plus id, window, count and its values),
+ * every incident at most FLOOD_INCIDENT_JSON_MAX (an incident whose
+ * template is longer than FLOOD_TEXT_MAX is not written), and the loader
  * refuses files over FLOOD_STATE_MAX_BYTES.  Budgets' time stamps add at
  * most 2 * FLOOD_BUDGET_MAX * 21 bytes. */
-#define FLOOD_STATE_MAX_BYTES (256L * 1024 * 1024)
-#define FLOOD_ENTRY_JSON_MAX (6 * FLOOD_TEXT_MAX + 96 + 96) /* + its "posting" record */
+#define FLOOD_STATE_MAX_BYTES (1024L * 1024 * 1024)
+#define FLOOD_VALUES_KEPT 8   /* distinct values counted per incident */
+#define FLOOD_VALUE_MAX 40    /* bytes of a value kept */
+#define FLOOD_ENTRY_JSON_MAX (6 * FLOOD_TEXT_MAX + 96 + 96 + FLOOD_VALUES_KEPT * (6 * FLOOD_VALUE_MAX + 32))
+#define FLOOD_INCIDENT_JSON_MAX (6 * FLOOD_TEXT_MAX + 8 * 64 + 96) /* 64 tokens: quotes, commas, brackets */
 #define FLOOD_ENTRIES_MAX 80000
-_Static_assert((long)FLOOD_ENTRIES_MAX * FLOOD_ENTRY_JSON_MAX + 2L * FLOOD_BUDGET_MAX * 21 + 4096 <
-	       FLOOD_STATE_MAX_BYTES, "a full state file must fit the loader's limit");
+_Static_assert((long)FLOOD_ENTRIES_MAX * (FLOOD_ENTRY_JSON_MAX + FLOOD_INCIDENT_JSON_MAX) +
+	       2L * FLOOD_BUDGET_MAX * 21 + 4096 < FLOOD_STATE_MAX_BYTES,
+	       "a full state file must fit the loader's limit");
 #define FLOOD_DAY 86400
 
 typedef struct flood_config {
@@ -54,7 +60,19 @@ typedef struct flood_config {
 	long budget_daily;       /* posts per rolling 24 h; 0: no cap */
 	long digest_interval;    /* seconds between digests (> 0) */
 	size_t maxentries;       /* distinct alerts remembered (> 0) */
+	int group;               /* what counts as the same alert: FLOOD_GROUP_* */
+	double similarity;       /* FLOOD_GROUP_TEMPLATE: the miner's threshold (0..1) */
 } flood_config;
+
+/* FLOOD_GROUP_EXACT: the same key.  FLOOD_GROUP_TEMPLATE: the same
+ * incident, keys that differ only in their variable parts (incidents.h;
+ * the miner remembers maxentries incidents, and when one makes room, its
+ * entry's count moves to "others" as an evicted entry's does).  A digest
+ * row then shows the incident's template and the most frequent values of
+ * its variable parts: "sshd: failed login for <*> (u0827, admin, root, +1397)". */
+enum { FLOOD_GROUP_EXACT, FLOOD_GROUP_TEMPLATE };
+#define FLOOD_VALUES_SHOWN 3  /* values shown in a digest row */
+#define FLOOD_LABEL_MAX 100   /* characters of a template's digest row (= DIGEST_ITEM_MAX) */
 
 typedef enum { FLOOD_POST, FLOOD_COUNTED, FLOOD_HELD } flood_verdict;
 
@@ -75,6 +93,20 @@ typedef struct flood_ticket {
 	unsigned char id[16];
 } flood_ticket;
 
+/* Which alert key is (FLOOD_GROUP_EXACT: its hash; TEMPLATE: its
+ * incident, the miner learns the line), into *id; values (may be NULL)
+ * gets the key's tokens at the template's variable parts, cut to size
+ * ("" if none).  OMTW_ECRYPTO when a key could not be hashed. */
+omtw_err flood_key(flood *f, const char *key, size_t keylen, flood_ticket *id, char *values,
+		   size_t size);
+/* The incident of id (FLOOD_GROUP_TEMPLATE), 0 for an exact key. */
+unsigned long long flood_incident(const flood_ticket *id);
+/* An alert of id, counted or held, had these values: the digest row shows
+ * the most frequent. */
+void flood_note_values(flood *f, const flood_ticket *id, const char *values);
+/* Incidents remembered (0 with FLOOD_GROUP_EXACT). */
+size_t flood_incidents(const flood *f);
+
 /* Admit one alert: key decides what counts as the same alert, text is what
  * a digest shows (cut to FLOOD_TEXT_MAX bytes), nposts what posting it
  * costs (the parts of a thread).  ticket may be NULL. */
@@ -90,6 +122,8 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
  * key could not be hashed: then there is no id. */
 omtw_err flood_size_matters(flood *f, const char *key, size_t keylen, time_t now, flood_ticket *id,
 			    int *matters);
+/* The same for the id flood_key gave. */
+void flood_size_matters_id(flood *f, const flood_ticket *id, time_t now, int *matters);
 /* flood_admit for the id flood_size_matters gave (the key is hashed once). */
 omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size_t textlen,
 			int nposts, time_t now, flood_verdict *verdict);

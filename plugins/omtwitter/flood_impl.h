@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "flood.h"
+#include "incidents.h"
 
 #define FLOOD_ID_LEN 16 /* bytes of SHA-256(key) that identify an alert */
 
@@ -14,6 +15,7 @@ typedef struct fentry {
 	unsigned long long pending;   /* alerts waiting for the next digest */
 	int unconfirmed;              /* posting; its window is not saved yet */
 	struct fposting *post;        /* posting: how far (NULL: not started) */
+	struct fvalues *values;       /* an incident's values counted (NULL: none) */
 	struct fentry *newer, *older; /* recency list */
 	struct fentry *hnext;         /* hash chain */
 	char text[];                  /* at most FLOOD_TEXT_MAX bytes, NUL-terminated */
@@ -51,13 +53,34 @@ struct flood {
 	int inflight_loaded;            /* from the state file: take it again first */
 	flood_limit server[FLOOD_SRV_N];
 	int dirty;
+	incidents *miner;               /* FLOOD_GROUP_TEMPLATE */
 };
+
+/* The most frequent values of an incident's alerts waiting for a digest:
+ * the first FLOOD_VALUES_KEPT distinct ones, counted exactly. */
+typedef struct fvalues {
+	size_t n;
+	struct {
+		char v[FLOOD_VALUE_MAX + 1];
+		unsigned long long count;
+	} kept[FLOOD_VALUES_KEPT];
+} fvalues;
 
 fentry *flood_find(flood *f, const unsigned char id[FLOOD_ID_LEN]);
 /* A new most recent entry (evicting the least recent when full). */
 omtw_err flood_insert(flood *f, const unsigned char id[FLOOD_ID_LEN], const char *text,
 		      size_t textlen, fentry **out);
 void flood_add_pending(flood *f, fentry *e, unsigned long long n);
+void flood_remove(flood *f, fentry *e);
+/* The table is full, or the miner forgot e's incident: its count moves to "others". */
+void flood_evict(flood *f, fentry *e);
+/* The grouping (flood_group.c): its miner, the digest row of e (malloc'd). */
+omtw_err flood_group_new(flood *f);
+char *flood_label(const flood *f, const fentry *e);
+/* The incident ticket of id, and whether id is one. */
+void flood_incident_ticket(uint64_t incident, unsigned char id[FLOOD_ID_LEN]);
+/* At most max bytes of s[0..len), cut at a UTF-8 character boundary. */
+size_t flood_cut_utf8(const char *s, size_t len, size_t max);
 void stamps_push(stamps *s, time_t t);
 /* A deep copy of src into dst (zeroed on failure). */
 omtw_err flood_digest_copy(flood_digest *dst, const flood_digest *src);

@@ -3,7 +3,12 @@
  * {"format":"omtwitter-flood-state","version":1,"saved":T,
  *  "period_start":T,"blocked_until":T,"others":[alerts,distinct],
  *  "local":[T,...],"daily":[T,...],"server":[[remaining,reset],x3],
- *  "entries":[["hex id","text",window_end,pending],...],   oldest first
+ *  "entries":[["hex id","text",window_end,pending(,[["value",N],...])],...],
+ *                                  oldest first; values: an incident's
+ *  "incidents":{"last":N,"list":[[id,ntok,[lead positions],[slot,...]],...]},
+ *      the incidents of the entries written (FLOOD_GROUP_TEMPLATE), least
+ *      recently seen first; a slot is null (a variable), "token" (a
+ *      constant) or ["token with <*>"] (its numbers vary)
  *  "posting":[["hex id",next,nparts,"last id"(,until)],...],
  *  "digest_posting":[next,nparts,"last id",{"from":T,"to":T,"total":N,
  *    "distinct":N,"others":[N,N],"maxposts":N,"items":[["text",N],...],
@@ -17,7 +22,9 @@
  * the part after them may have reached X already, and a thread continues
  * as replies to the last part.  (A loader without "posting" ignores it.)
  * Loading validates every field before anything is used; the file is
- * never trusted.
+ * never trusted.  A file without "incidents" or values (saved before
+ * incidents, or with group="exact") loads: its entries keep their counts
+ * and go out in the next digest under their text.
  */
 #include <errno.h>
 #include <limits.h>
@@ -93,6 +100,85 @@ static struct fjson_object *digest_json(const flood_digest *d)
 	return o;
 }
 
+static int in_flight(const fentry *x, time_t now)
+{
+	return x->unconfirmed || (x->post && (x->post->p.next < x->post->p.nparts || x->post->until > now));
+}
+
+/* Is x written?  Not when it no longer changes any decision: no count, no
+ * open dedup window, no post in progress. */
+static int written(const fentry *x, time_t now)
+{
+	time_t window_end = x->unconfirmed ? 0 : x->window_end;
+
+	return x->pending > 0 || window_end > now || in_flight(x, now);
+}
+
+static struct fjson_object *values_json(const fvalues *v)
+{
+	struct fjson_object *a = fjson_object_new_array();
+
+	for (size_t i = 0; a && i < v->n; i++) {
+		struct fjson_object *p = fjson_object_new_array();
+		if (p == NULL)
+			break;
+		fjson_object_array_add(p, fjson_object_new_string(v->kept[i].v));
+		fjson_object_array_add(p, fjson_object_new_int64((int64_t)v->kept[i].count));
+		fjson_object_array_add(a, p);
+	}
+	return a;
+}
+
+struct save_incidents {
+	const flood *f;
+	time_t now;
+	struct fjson_object *list;
+	int failed;
+};
+
+/* An incident whose entry is written, unless its template is longer than
+ * an entry's text (bounded state files: FLOOD_INCIDENT_JSON_MAX); one not
+ * written starts anew after a restart. */
+static void save_incident(void *arg, const incident_record *r)
+{
+	struct save_incidents *si = arg;
+	struct fjson_object *a, *lead, *toks;
+	unsigned char id[FLOOD_ID_LEN];
+	const fentry *e;
+	size_t len = 0;
+
+	flood_incident_ticket(r->id, id);
+	if (si->failed || (e = flood_find((flood *)si->f, id)) == NULL || !written(e, si->now))
+		return;
+	for (size_t i = 0; i < r->ntok; i++)
+		len += (r->tok[i] ? strlen(r->tok[i]) : 3) + 1;
+	if (len > FLOOD_TEXT_MAX)
+		return;
+	if ((a = fjson_object_new_array()) == NULL || (lead = fjson_object_new_array()) == NULL ||
+	    (toks = fjson_object_new_array()) == NULL) {
+		si->failed = 1;
+		return;
+	}
+	fjson_object_array_add(a, fjson_object_new_int64((int64_t)r->id));
+	fjson_object_array_add(a, fjson_object_new_int64((int64_t)r->ntok));
+	for (size_t k = 0; k < r->nlead; k++)
+		fjson_object_array_add(lead, fjson_object_new_int64((int64_t)r->lead[k]));
+	fjson_object_array_add(a, lead);
+	for (size_t i = 0; i < r->ntok; i++) {
+		struct fjson_object *t = NULL;
+		if (r->kind[i] == INCIDENT_CONSTANT) {
+			t = fjson_object_new_string(r->tok[i]);
+		} else if (r->kind[i] == INCIDENT_NUMBERS && (t = fjson_object_new_array()) != NULL) {
+			fjson_object_array_add(t, fjson_object_new_string(r->tok[i]));
+		}
+		if (t == NULL && r->kind[i] != INCIDENT_VARIABLE)
+			si->failed = 1;
+		fjson_object_array_add(toks, t); /* NULL: null, a variable */
+	}
+	fjson_object_array_add(a, toks);
+	fjson_object_array_add(si->list, a);
+}
+
 omtw_err flood_state_json(const flood *f, time_t now, char **out)
 {
 	struct fjson_object *o = fjson_object_new_object(), *srv, *ents, *posting;
@@ -121,11 +207,10 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 	for (const fentry *x = f->oldest; ents && posting && x; x = x->newer) {
 		char hex[2 * FLOOD_ID_LEN + 1];
 		struct fjson_object *a;
-		int inflight = x->unconfirmed || (x->post && (x->post->p.next < x->post->p.nparts ||
-								  x->post->until > now));
+		int inflight = in_flight(x, now);
 		time_t window_end = x->unconfirmed ? 0 : x->window_end;
 
-		if (x->pending == 0 && window_end <= now && !inflight)
+		if (!written(x, now))
 			continue;
 		for (int i = 0; i < FLOOD_ID_LEN; i++)
 			sprintf(hex + 2 * i, "%02x", x->id[i]);
@@ -135,6 +220,8 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 		fjson_object_array_add(a, fjson_object_new_string(x->text));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)window_end));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->pending));
+		if (x->values && x->values->n)
+			fjson_object_array_add(a, values_json(x->values));
 		fjson_object_array_add(ents, a);
 		if (!inflight)
 			continue;
@@ -150,6 +237,20 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 	}
 	if (ents == NULL || posting == NULL)
 		goto out;
+	if (f->miner) {
+		struct save_incidents si = { f, now, fjson_object_new_array(), 0 };
+		struct fjson_object *inc = fjson_object_new_object();
+		if (si.list)
+			incidents_each(f->miner, save_incident, &si);
+		if (inc == NULL || si.list == NULL || si.failed) {
+			fjson_object_put(inc);
+			fjson_object_put(si.list);
+			goto out;
+		}
+		fjson_object_object_add(inc, "last", fjson_object_new_int64((int64_t)incidents_last_id(f->miner)));
+		fjson_object_object_add(inc, "list", si.list);
+		fjson_object_object_add(o, "incidents", inc);
+	}
 	if (f->digest_post) {
 		struct fjson_object *a = fjson_object_new_array();
 		if (a == NULL)
@@ -385,6 +486,103 @@ static int load_posting(flood *t, struct fjson_object *o, time_t now, const char
 	return 1;
 }
 
+/* An incident's values: [["value",N],...], distinct, not more than its count. */
+static int load_values(struct fjson_object *a, fentry *e, const char **why)
+{
+	size_t n;
+	unsigned long long sum = 0;
+	fvalues *v;
+
+	if (!fjson_object_is_type(a, fjson_type_array) || (n = (size_t)fjson_object_array_length(a)) > FLOOD_VALUES_KEPT)
+		return 0;
+	if (n == 0)
+		return 1;
+	if ((v = e->values = calloc(1, sizeof(*v))) == NULL) {
+		*why = "out of memory";
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct fjson_object *p = fjson_object_array_get_idx(a, i), *str;
+		long long c;
+		size_t len;
+		if (!fjson_object_is_type(p, fjson_type_array) || fjson_object_array_length(p) != 2 ||
+		    !fjson_object_is_type(str = fjson_object_array_get_idx(p, 0), fjson_type_string) ||
+		    (len = (size_t)fjson_object_get_string_len(str)) == 0 || len > FLOOD_VALUE_MAX ||
+		    strlen(fjson_object_get_string(str)) != len ||
+		    !get_i64(fjson_object_array_get_idx(p, 1), 1, COUNT_MAX, &c))
+			return 0;
+		for (size_t j = 0; j < v->n; j++)
+			if (strcmp(v->kept[j].v, fjson_object_get_string(str)) == 0)
+				return 0;
+		memcpy(v->kept[v->n].v, fjson_object_get_string(str), len + 1);
+		v->kept[v->n++].count = (unsigned long long)c;
+		sum += (unsigned long long)c;
+	}
+	return sum <= e->pending;
+}
+
+/* The incidents: every record as incidents_restore checks it. */
+static int load_incidents(flood *t, struct fjson_object *o, const char **why)
+{
+	struct fjson_object *list = field(o, "list", fjson_type_array);
+	long long last;
+
+	*why = "malformed state (an incident)";
+	if (list == NULL || !get_i64(field(o, "last", fjson_type_int), 0, LLONG_MAX, &last))
+		return 0;
+	for (size_t i = 0; i < (size_t)fjson_object_array_length(list); i++) {
+		struct fjson_object *x = fjson_object_array_get_idx(list, i), *lead, *toks;
+		incident_record r;
+		long long id, ntok, p;
+		omtw_err e;
+
+		memset(&r, 0, sizeof(r));
+		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 4 ||
+		    !get_i64(fjson_object_array_get_idx(x, 0), 1, last, &id) ||
+		    !get_i64(fjson_object_array_get_idx(x, 1), 0, INCIDENTS_TOKENS, &ntok) ||
+		    !fjson_object_is_type(lead = fjson_object_array_get_idx(x, 2), fjson_type_array) ||
+		    fjson_object_array_length(lead) > INCIDENTS_LEAD ||
+		    !fjson_object_is_type(toks = fjson_object_array_get_idx(x, 3), fjson_type_array) ||
+		    fjson_object_array_length(toks) != ntok)
+			return 0;
+		r.id = (uint64_t)id;
+		r.ntok = (size_t)ntok;
+		r.nlead = (size_t)fjson_object_array_length(lead);
+		for (size_t k = 0; k < r.nlead; k++) {
+			if (!get_i64(fjson_object_array_get_idx(lead, k), 0, INCIDENTS_TOKENS - 1, &p))
+				return 0;
+			r.lead[k] = (size_t)p;
+		}
+		for (size_t k = 0; k < r.ntok; k++) {
+			struct fjson_object *y = fjson_object_array_get_idx(toks, k);
+			if (y == NULL) {
+				r.kind[k] = INCIDENT_VARIABLE;
+			} else if (fjson_object_is_type(y, fjson_type_string)) {
+				r.kind[k] = INCIDENT_CONSTANT;
+				r.tok[k] = fjson_object_get_string(y);
+			} else if (fjson_object_is_type(y, fjson_type_array) && fjson_object_array_length(y) == 1 &&
+				   fjson_object_is_type(fjson_object_array_get_idx(y, 0), fjson_type_string)) {
+				r.kind[k] = INCIDENT_NUMBERS;
+				r.tok[k] = fjson_object_get_string(fjson_object_array_get_idx(y, 0));
+			} else {
+				return 0;
+			}
+			/* a NUL inside would pass as a shorter token */
+			if (r.tok[k] && strlen(r.tok[k]) != (size_t)fjson_object_get_string_len(
+						r.kind[k] == INCIDENT_NUMBERS ? fjson_object_array_get_idx(y, 0) : y))
+				return 0;
+		}
+		if ((e = incidents_restore(t->miner, &r)) != OMTW_OK) {
+			if (e == OMTW_ENOMEM)
+				*why = "out of memory";
+			return 0;
+		}
+	}
+	incidents_set_last_id(t->miner, (uint64_t)last);
+	*why = "malformed state";
+	return 1;
+}
+
 /* Fill t from the parsed document; 0 with *why set when it is not state. */
 static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 {
@@ -432,12 +630,17 @@ static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 	}
 	if ((ents = field(o, "entries", fjson_type_array)) == NULL)
 		return 0;
+	/* before the entries: a smaller maxentries than when it was saved
+	 * makes the miner forget incidents, and with them their entries */
+	if (t->miner && (v = field(o, "incidents", fjson_type_object)) != NULL && !load_incidents(t, v, why))
+		return 0;
 	for (size_t i = 0; i < (size_t)fjson_object_array_length(ents); i++) {
 		struct fjson_object *x = fjson_object_array_get_idx(ents, i), *h, *s;
 		unsigned char id[FLOOD_ID_LEN];
 		fentry *e;
 
-		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 4 ||
+		if (!fjson_object_is_type(x, fjson_type_array) ||
+		    (fjson_object_array_length(x) != 4 && fjson_object_array_length(x) != 5) ||
 		    !fjson_object_is_type(h = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
 		    !fjson_object_is_type(s = fjson_object_array_get_idx(x, 1), fjson_type_string) ||
 		    !unhex(fjson_object_get_string(h), id) ||
@@ -455,6 +658,9 @@ static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 		}
 		e->window_end = clamp(a, now, t->cfg.dedup_window);
 		flood_add_pending(t, e, (unsigned long long)b);
+		if (fjson_object_array_length(x) == 5 &&
+		    !load_values(fjson_object_array_get_idx(x, 4), e, why))
+			return 0;
 	}
 	return load_posting(t, o, now, why);
 }
@@ -488,10 +694,14 @@ omtw_err flood_state_parse(flood *f, const char *buf, size_t len, time_t now, co
 		flood_free(t);
 		return OMTW_EINVAL;
 	}
-	/* adopt the loaded state */
+	/* adopt the loaded state (the miner tells f, no longer t, what it forgets) */
 	tmp = *f;
 	*f = *t;
 	*t = tmp;
+	if (f->miner)
+		incidents_set_arg(f->miner, f);
+	if (t->miner)
+		incidents_set_arg(t->miner, t);
 	flood_free(t);
 	fjson_object_put(o);
 	f->dirty = 0;

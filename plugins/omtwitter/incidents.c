@@ -716,8 +716,10 @@ void incidents_each(const incidents *m, void (*cb)(void *arg, const incident_rec
 		for (size_t k = 0; k < l->nlead; k++)
 			r.lead[k] = l->pos[k];
 		for (size_t i = 0; i < c->ntok; i++) {
-			r.key[i] = c->tok[i].key;
-			r.raw[i] = c->tok[i].raw;
+			const slot *p = &c->tok[i];
+			r.kind[i] = p->key == NULL ? INCIDENT_VARIABLE : p->raw || !p->numbers ? INCIDENT_CONSTANT
+											 : INCIDENT_NUMBERS;
+			r.tok[i] = p->raw ? p->raw : p->key;
 		}
 		cb(arg, &r);
 	}
@@ -740,38 +742,48 @@ static int token_ok(const char *s, size_t max)
 omtw_err incidents_restore(incidents *m, const incident_record *r)
 {
 	route rt = { .ntok = r->ntok, .n = r->nlead };
+	char key[3 * INCIDENTS_TOKEN_MAX];
 	incident *c;
 	leaf *l;
-	uint64_t key;
+	uint64_t lkey;
 
 	if (r->id == 0 || by_id(m, r->id) || r->ntok > INCIDENTS_TOKENS || r->nlead > INCIDENTS_LEAD)
 		return OMTW_EINVAL;
 	for (size_t i = 0; i < r->ntok; i++)
-		if ((r->key[i] && !token_ok(r->key[i], 3 * INCIDENTS_TOKEN_MAX)) ||
-		    (r->raw[i] && (r->key[i] == NULL || !token_ok(r->raw[i], INCIDENTS_TOKEN_MAX))))
+		if ((r->kind[i] == INCIDENT_VARIABLE && r->tok[i] != NULL) ||
+		    (r->kind[i] == INCIDENT_CONSTANT && (r->tok[i] == NULL || !token_ok(r->tok[i], INCIDENTS_TOKEN_MAX))) ||
+		    (r->kind[i] == INCIDENT_NUMBERS && (r->tok[i] == NULL || !token_ok(r->tok[i], 3 * INCIDENTS_TOKEN_MAX) ||
+							strstr(r->tok[i], INCIDENTS_VARIABLE) == NULL)) ||
+		    r->kind[i] > INCIDENT_NUMBERS)
 			return OMTW_EINVAL;
 	for (size_t k = 0; k < r->nlead; k++) {
 		size_t p = r->lead[k];
-		/* a leading word: a constant as it was, after the one before */
-		if (p >= r->ntok || (k > 0 && p <= r->lead[k - 1]) || r->key[p] == NULL || r->raw[p] ||
-		    strstr(r->key[p], INCIDENTS_VARIABLE))
+		/* a leading word: a constant word, after the one before */
+		if (p >= r->ntok || (k > 0 && p <= r->lead[k - 1]) || r->kind[p] != INCIDENT_CONSTANT ||
+		    strpbrk(r->tok[p], "0123456789") != NULL)
 			return OMTW_EINVAL;
 		rt.pos[k] = p;
-		rt.s[k] = r->key[p];
-		rt.len[k] = strlen(r->key[p]);
+		rt.s[k] = r->tok[p];
+		rt.len[k] = strlen(r->tok[p]);
 	}
 	if ((c = incident_alloc(r->ntok)) == NULL)
 		return OMTW_ENOMEM;
-	for (size_t i = 0; i < r->ntok; i++)
-		if (r->key[i] && slot_set(&c->tok[i], r->key[i], strlen(r->key[i]), r->raw[i],
-					  r->raw[i] ? strlen(r->raw[i]) : 0) != OMTW_OK) {
+	for (size_t i = 0; i < r->ntok; i++) {
+		omtw_err e = OMTW_OK;
+		size_t n = r->tok[i] ? strlen(r->tok[i]) : 0;
+		if (r->kind[i] == INCIDENT_CONSTANT) /* its key, as the tokenizer makes it */
+			e = slot_set(&c->tok[i], key, token_key(r->tok[i], n, key), r->tok[i], n);
+		else if (r->kind[i] == INCIDENT_NUMBERS)
+			e = slot_set(&c->tok[i], r->tok[i], n, NULL, 0);
+		if (e != OMTW_OK) {
 			incident_free(c);
-			return OMTW_ENOMEM;
+			return e;
 		}
-	key = route_key(&rt);
-	l = leaf_find(m, key, &rt);
+	}
+	lkey = route_key(&rt);
+	l = leaf_find(m, lkey, &rt);
 	make_room(m, &l);
-	if (l == NULL && (l = leaf_new(m, key, &rt)) == NULL) {
+	if (l == NULL && (l = leaf_new(m, lkey, &rt)) == NULL) {
 		incident_free(c);
 		return OMTW_ENOMEM;
 	}
@@ -780,6 +792,11 @@ omtw_err incidents_restore(incidents *m, const incident_record *r)
 	if (r->id > m->next_id)
 		m->next_id = r->id;
 	return OMTW_OK;
+}
+
+void incidents_set_arg(incidents *m, void *arg)
+{
+	m->cfg.arg = arg;
 }
 
 uint64_t incidents_last_id(const incidents *m)

@@ -72,14 +72,17 @@ omtw_err incidents_match(incidents *m, const char *text, size_t len, incident_ma
  * id is not remembered. */
 size_t incidents_template(const incidents *m, uint64_t id, char *buf, size_t size);
 /* One incident as it is saved and restored (a state file). */
+typedef enum {
+	INCIDENT_VARIABLE,  /* "<*>": tok NULL */
+	INCIDENT_CONSTANT,  /* tok: the token as every line of it had it */
+	INCIDENT_NUMBERS    /* tok: the token with its numbers, which varied, as "<*>" */
+} incident_slot;
 typedef struct incident_record {
 	uint64_t id;
 	size_t ntok;                        /* tokens of its lines */
 	size_t nlead, lead[INCIDENTS_LEAD]; /* where its leading words are */
-	/* each position: key NULL for a variable, else the token with every
-	 * run of hex digits holding a digit as "<*>"; raw the token as all its
-	 * lines had it, NULL when that is the key or varied */
-	const char *key[INCIDENTS_TOKENS], *raw[INCIDENTS_TOKENS];
+	incident_slot kind[INCIDENTS_TOKENS];
+	const char *tok[INCIDENTS_TOKENS];
 } incident_record;
 
 /* Each incident remembered, least recently seen first (valid during cb). */
@@ -89,6 +92,8 @@ void incidents_each(const incidents *m, void (*cb)(void *arg, const incident_rec
  * taken or 0, a token the tokenizer never makes, leading words that are
  * not constant words in order). */
 omtw_err incidents_restore(incidents *m, const incident_record *r);
+/* The evict callback's arg is now arg (its owner moved). */
+void incidents_set_arg(incidents *m, void *arg);
 /* The last id given; ids after a restore continue above it. */
 uint64_t incidents_last_id(const incidents *m);
 void incidents_set_last_id(incidents *m, uint64_t id);

@@ -30,7 +30,9 @@ static void fixture_init(fixture *x, const flood_config *fc)
 	memset(x, 0, sizeof(*x));
 	x->shape = (tt_config){ 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
 	pthread_mutex_init(&x->mut, NULL);
-	if (flood_new(fc, T0, &x->f) != OMTW_OK || keymemo_new(&x->m) != OMTW_OK)
+	/* as the engine: no memo when alerts are grouped into incidents */
+	if (flood_new(fc, T0, &x->f) != OMTW_OK ||
+	    (fc->group == FLOOD_GROUP_EXACT && keymemo_new(&x->m) != OMTW_OK))
 		abort();
 	x->ad = (admission){ x->f, x->m, &x->shape, &x->mut, on_change, NULL };
 }
@@ -60,9 +62,9 @@ static flood_verdict admit(fixture *x, const char *text, const char *key, time_t
 /* A night of alerts: a few texts repeating (raw variants included), a
  * budget that runs out; the same sequence through flood_admit alone (the
  * key being the prepared text) must give the same verdicts and counts. */
-static void test_same_verdicts(void)
+static void same_verdicts(int group)
 {
-	flood_config fc = { 600, 3600, 10, 17, 900, 64 };
+	flood_config fc = { 600, 3600, 10, 17, 900, 64, group, 0.5 };
 	const char *texts[] = { "disk full on db1", "disk  full on db1", "fan failure", "disk full on db1\t",
 				"caf\xc3\xa9 down", "cafe\xcc\x81 down", "link down http://a.example/x",
 				"sensor 7 out of range", "sensor 8 out of range" };
@@ -80,7 +82,15 @@ static void test_same_verdicts(void)
 		time_t now = T0 + i / 3;
 
 		if (rand_r(&seed) % 5 == 0) { /* a fifth are new alerts: budgets run out, the table evicts */
-			snprintf(uniq, sizeof(uniq), "sensor %d out of range", 100 + i);
+			if (group == FLOOD_GROUP_EXACT) {
+				snprintf(uniq, sizeof(uniq), "sensor %d out of range", 100 + i);
+			} else { /* a word, not a number, differs: another incident */
+				char w[8];
+				for (int k = 0, v = i; k < 3; k++, v /= 26)
+					w[k] = (char)('a' + v % 26);
+				w[3] = '\0';
+				snprintf(uniq, sizeof(uniq), "zone %s tripped", w);
+			}
 			t = uniq;
 		}
 		char *prep = NULL;
@@ -102,11 +112,60 @@ static void test_same_verdicts(void)
 			differ++; /* shaped for nothing */
 		tweettext_parts_free(&parts);
 	}
-	ok(differ == 0, "5000 alerts: the same verdicts as flood control alone (%d posted, %d counted, %d held)",
-	   posted, counted, held);
-	ok(counted > 3000 && posted > 0 && held > 500, "the run met every verdict, repeats mostly");
+	const char *g = group == FLOOD_GROUP_EXACT ? "exact" : "template";
+	ok(differ == 0, "group %s, 5000 alerts: the same verdicts as flood control alone (%d posted, %d counted, %d held)",
+	   g, posted, counted, held);
+	ok(counted > 3000 && posted > 0 && held > 500,
+	   "the run met every verdict, repeats mostly");
 	ok(flood_pending(x.f, NULL) == flood_pending(plain, NULL), "the same counts wait for the digest");
+	flood_digest dx, dp;
+	int same = flood_digest_take(x.f, T0 + 86400, 4, &dx) && flood_digest_take(plain, T0 + 86400, 4, &dp) &&
+		   dx.nitems == dp.nitems && dx.nitems > 0;
+	for (size_t i = 0; same && i < dx.nitems; i++)
+		same = strcmp(dx.items[i].text, dp.items[i].text) == 0 && dx.items[i].count == dp.items[i].count;
+	ok(same, "and the same digest rows (values included): %s", dx.nitems ? dx.items[0].text : "-");
+	flood_digest_free(&dx);
+	flood_digest_free(&dp);
 	flood_free(plain);
+	fixture_free(&x);
+}
+
+static void test_same_verdicts(void)
+{
+	same_verdicts(FLOOD_GROUP_EXACT);
+	same_verdicts(FLOOD_GROUP_TEMPLATE);
+}
+
+static void test_incidents(void)
+{
+	fixture x;
+	tt_parts p;
+	flood_config fc = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, 0.5 };
+	flood_digest d;
+
+	fixture_init(&x, &fc);
+	ok(admit(&x, "sshd: failed login for invalid user u0827", NULL, T0, &p) == FLOOD_POST && p.n == 1 &&
+	   strcmp(p.part[0], "sshd: failed login for invalid user u0827") == 0,
+	   "the first line of an incident is posted as it is, not as its template");
+	tweettext_parts_free(&p);
+	ok(admit(&x, "sshd: failed login for invalid user admin", NULL, T0 + 1, &p) == FLOOD_COUNTED && p.n == 0,
+	   "a line that differs in the user: counted, not shaped");
+	ok(admit(&x, "sshd:  failed login for invalid user	admin", NULL, T0 + 2, NULL) == FLOOD_COUNTED,
+	   "and again, with other blanks");
+	ok(admit(&x, "disk /var full on db1", NULL, T0 + 3, NULL) == FLOOD_POST, "another incident: posted");
+	/* dedup.key: the key is what is grouped */
+	ok(admit(&x, "host db1 is down", "db1 down", T0 + 4, NULL) == FLOOD_POST, "key 'db1 down': posted");
+	ok(admit(&x, "host db2 is down", "db2 down", T0 + 5, NULL) == FLOOD_COUNTED,
+	   "key 'db2 down': the same incident, counted");
+	ok(admit(&x, "host db2 is down", "  ", T0 + 6, NULL) == FLOOD_POST,
+	   "a blank key: the text decides (another incident), posted");
+	ok(flood_digest_take(x.f, T0 + 900, 1, &d) && d.nitems == 2, "a digest of two rows");
+	if (d.nitems == 2) {
+		is_str(d.items[0].text, "sshd: failed login for invalid user <*> (admin)", "the row has the template and the value");
+		is_int(d.items[0].count, 2, "and the count of the two");
+		is_str(d.items[1].text, "<*> down (db2)", "the key's row shows the key's template");
+	}
+	flood_digest_free(&d);
 	fixture_free(&x);
 }
 
@@ -114,7 +173,7 @@ static void test_parts_and_key(void)
 {
 	fixture x;
 	tt_parts p;
-	flood_config fc = { 600, 0, 0, 0, 900, 100 };
+	flood_config fc = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0 };
 
 	fixture_init(&x, &fc);
 	changes = 0;
@@ -145,5 +204,6 @@ int main(void)
 {
 	test_same_verdicts();
 	test_parts_and_key();
+	test_incidents();
 	return tap_done();
 }

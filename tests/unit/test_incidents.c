@@ -486,10 +486,8 @@ static void save_one(void *arg, const incident_record *r)
 	incident_record *c = &s->r[s->n++];
 
 	*c = *r;
-	for (size_t i = 0; i < r->ntok; i++) {
-		c->key[i] = keep(s, r->key[i]);
-		c->raw[i] = keep(s, r->raw[i]);
-	}
+	for (size_t i = 0; i < r->ntok; i++)
+		c->tok[i] = keep(s, r->tok[i]);
 }
 
 static void saved_free(saved *s)
@@ -562,9 +560,10 @@ static void test_restore(void)
 		r.nlead = 2;
 		r.lead[0] = 0;
 		r.lead[1] = 1;
-		r.key[0] = "disk";
-		r.key[1] = "full";
-		r.key[2] = NULL;
+		r.kind[0] = r.kind[1] = INCIDENT_CONSTANT;
+		r.tok[0] = "disk";
+		r.tok[1] = "full";
+		r.kind[2] = INCIDENT_VARIABLE;
 		is_int(incidents_restore(m, &r), OMTW_OK, "a good record restores");
 		x = feed(m, "disk full db1");
 		ok(x.id == 5 && !x.is_new && strcmp(x.values, "db1") == 0,
@@ -575,22 +574,31 @@ static void test_restore(void)
 		r.id = 0;
 		is_int(incidents_restore(m, &r), OMTW_EINVAL, "id 0 is refused");
 		r.id = 9;
-		r.key[1] = "fu ll";
+		r.tok[1] = "fu ll";
 		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a token with a blank is refused");
-		r.key[1] = "";
+		r.tok[1] = "";
 		is_int(incidents_restore(m, &r), OMTW_EINVAL, "an empty token is refused");
-		r.key[1] = "full";
-		r.raw[2] = "db1";
-		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a raw token at a variable position is refused");
-		r.raw[2] = NULL;
+		r.tok[1] = "full";
+		r.tok[2] = "db1";
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a token at a variable position is refused");
+		r.tok[2] = NULL;
+		r.kind[2] = INCIDENT_NUMBERS;
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a numbers position without its token is refused");
+		r.tok[2] = "db1";
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a numbers position without a <*> is refused");
+		r.kind[2] = INCIDENT_VARIABLE;
+		r.tok[2] = NULL;
 		r.lead[1] = 2;
 		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a leading word at a variable position is refused");
 		r.lead[1] = 0;
 		is_int(incidents_restore(m, &r), OMTW_EINVAL, "leading words out of order are refused");
 		r.lead[1] = 1;
-		r.key[1] = "sd<*>";
-		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a leading word with a number is refused");
-		r.key[1] = "full";
+		r.tok[1] = "sd1";
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "a leading word with a digit is refused");
+		r.tok[1] = "full";
+		r.kind[1] = (incident_slot)7;
+		is_int(incidents_restore(m, &r), OMTW_EINVAL, "an unknown kind of position is refused");
+		r.kind[1] = INCIDENT_CONSTANT;
 		r.ntok = INCIDENTS_TOKENS + 1;
 		is_int(incidents_restore(m, &r), OMTW_EINVAL, "too many tokens are refused");
 		r.ntok = 3;
