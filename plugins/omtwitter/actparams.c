@@ -11,6 +11,7 @@
 
 #include <libestr.h>
 
+#include "incidents.h"
 #include "xapi.h"
 
 /* The parameters in the order of the module's parameter table (actpdescr
@@ -20,7 +21,7 @@
  * rsyslog template: it is not one of these.) */
 static const char *const order[] = {
 	"mode", "recipient", "maxlength", "split", "maxparts", "urls", "dedup.window",
-	"dedup.maxentries", "ratelimit.interval", "ratelimit.burst", "budget.daily",
+	"dedup.maxentries", "group", "group.similarity", "ratelimit.interval", "ratelimit.burst", "budget.daily",
 	"digest.interval", "statefile.sync",
 };
 #define NPARAMS (sizeof(order) / sizeof(order[0]))
@@ -59,6 +60,7 @@ static const struct {
 	{ "mode", "tweet", 0 }, { "mode", "dm", 1 },
 	{ "split", "thread", TT_SPLIT_THREAD }, { "split", "truncate", TT_SPLIT_TRUNCATE },
 	{ "urls", "defang", TT_URLS_DEFANG }, { "urls", "keep", TT_URLS_KEEP },
+	{ "group", "template", FLOOD_GROUP_TEMPLATE }, { "group", "exact", FLOOD_GROUP_EXACT },
 };
 #define NCHOICES (sizeof(choices) / sizeof(choices[0]))
 
@@ -68,7 +70,8 @@ void actparams_init(actparams *p)
 		.shape = { .maxlength = -1, .split = TT_SPLIT_THREAD, .maxparts = 4,
 			   .urls = TT_URLS_DEFANG },
 		.flood = { .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
-			   .budget_daily = 17, .digest_interval = 900, .maxentries = 10000 },
+			   .budget_daily = 17, .digest_interval = 900, .maxentries = 10000,
+			   .group = FLOOD_GROUP_TEMPLATE, .similarity = INCIDENTS_SIMILARITY_DEFAULT },
 		.dm = 0,
 		.recipient = NULL,
 		.sync_ms = 1000,
@@ -157,6 +160,30 @@ static long long get_int(const actparams *p, const struct intparam *ip)
 	}
 }
 
+/* group.similarity: a decimal from 0 to 1 ("0.5", "1", ".45"), read
+ * without the locale (rsyslogd's may have a decimal comma). */
+static omtw_err set_similarity(actparams *p, const char *word, char *err, size_t errlen)
+{
+	const char *c = word;
+	double v = 0, scale = 1;
+	int digits = 0;
+
+	if (*c == '0' || *c == '1') {
+		v = *c++ - '0';
+		digits++;
+	}
+	if (*c == '.')
+		for (c++; *c >= '0' && *c <= '9' && digits < 12; c++, digits++)
+			v += (*c - '0') * (scale /= 10);
+	if (*c != '\0' || digits == 0 || v > 1) {
+		omtw_errmsg(err, errlen, "parameter 'group.similarity': '%s' is not a number from 0 to 1 "
+			    "(the share of an incident's words a line must match, like 0.5)", word);
+		return OMTW_EINVAL;
+	}
+	p->flood.similarity = v;
+	return OMTW_OK;
+}
+
 omtw_err actparams_set_word(actparams *p, const char *name, const char *word, char *err,
 			    size_t errlen)
 {
@@ -164,6 +191,8 @@ omtw_err actparams_set_word(actparams *p, const char *name, const char *word, ch
 	size_t i;
 	int any = 0;
 
+	if (!strcmp(name, "group.similarity"))
+		return set_similarity(p, word, err, errlen);
 	if (!strcmp(name, "recipient")) {
 		char *r = strdup(word);
 
@@ -191,6 +220,8 @@ omtw_err actparams_set_word(actparams *p, const char *name, const char *word, ch
 	}
 	if (!strcmp(name, "mode"))
 		p->dm = choices[i].value;
+	else if (!strcmp(name, "group"))
+		p->flood.group = choices[i].value;
 	else if (!strcmp(name, "split"))
 		p->shape.split = (tt_split)choices[i].value;
 	else

@@ -134,6 +134,8 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "dedup.window", eCmdHdlrInt, 0 },
 	{ "dedup.key", eCmdHdlrGetWord, 0 },
 	{ "dedup.maxentries", eCmdHdlrInt, 0 },
+	{ "group", eCmdHdlrGetWord, 0 },
+	{ "group.similarity", eCmdHdlrGetWord, 0 },
 	{ "ratelimit.interval", eCmdHdlrInt, 0 },
 	{ "ratelimit.burst", eCmdHdlrInt, 0 },
 	{ "budget.daily", eCmdHdlrInt, 0 },
@@ -295,9 +297,10 @@ CODESTARTdbgPrintInstInfo;
 		  pData->name, pData->endpoint, pData->credPath, pData->tplName,
 		  pData->timeoutMs, pData->errorFile ? pData->errorFile : "(none)");
 	dbgprintf("omtwitter[%s]: dedup.window=%ld ratelimit=%ld/%lds budget.daily=%ld "
-		  "digest.interval=%ld maxentries=%zu statefile=%s sync=%ldms\n", pData->name,
+		  "digest.interval=%ld maxentries=%zu group=%s/%.2f statefile=%s sync=%ldms\n", pData->name,
 		  pData->ap.flood.dedup_window, pData->ap.flood.rl_burst, pData->ap.flood.rl_interval,
 		  pData->ap.flood.budget_daily, pData->ap.flood.digest_interval, pData->ap.flood.maxentries,
+		  pData->ap.flood.group == FLOOD_GROUP_EXACT ? "exact" : "template", pData->ap.flood.similarity,
 		  pData->statePath ? pData->statePath : "(unresolved)", pData->ap.sync_ms);
 ENDdbgPrintInstInfo
 

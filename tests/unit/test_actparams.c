@@ -63,6 +63,8 @@ static void test_defaults(void)
 	is_int(p.flood.budget_daily, 17, "budget.daily: 17");
 	is_int(p.flood.digest_interval, 900, "digest.interval: 900");
 	is_int(p.flood.maxentries, 10000, "dedup.maxentries: 10000");
+	is_int(p.flood.group, FLOOD_GROUP_TEMPLATE, "group: template");
+	ok(p.flood.similarity == 0.5, "group.similarity: 0.5 (%g)", p.flood.similarity);
 	is_int(p.sync_ms, 1000, "statefile.sync: 1000");
 	ok(actparams_check(&p, err, sizeof(err)) == OMTW_OK, "the defaults pass the checks");
 	is_int(p.shape.maxlength, 280, "and maxlength becomes 280 for tweets");
@@ -91,8 +93,8 @@ static void test_known(void)
 {
 	static const char *const names[] = {
 		"mode", "recipient", "maxlength", "split", "maxparts", "urls", "dedup.window",
-		"dedup.maxentries", "ratelimit.interval", "ratelimit.burst", "budget.daily",
-		"digest.interval", "statefile.sync",
+		"dedup.maxentries", "group", "group.similarity", "ratelimit.interval", "ratelimit.burst",
+		"budget.daily", "digest.interval", "statefile.sync",
 	};
 	static const char *const others[] = {
 		"dedup.key", "credentials", "endpoint", "template", "tls.cacert", "tls.capath",
@@ -102,7 +104,7 @@ static void test_known(void)
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		all &= actparams_known(names[i]);
-	ok(all, "the 13 parameters that shape a post are known");
+	ok(all, "the 15 parameters that shape a post are known");
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		ok(!actparams_known(others[i]), "'%s' is not", others[i]);
 	ok(!actparams_known(NULL), "nor NULL");
@@ -165,6 +167,30 @@ static void test_set_word(void)
 	ok(actparams_set_word(&p, "urls", "defang", err, sizeof(err)) == OMTW_OK &&
 	   p.shape.urls == TT_URLS_DEFANG, "urls defang");
 
+	ok(actparams_set_word(&p, "group", "Exact", err, sizeof(err)) == OMTW_OK && p.flood.group == FLOOD_GROUP_EXACT,
+	   "group Exact");
+	ok(actparams_set_word(&p, "group", "template", err, sizeof(err)) == OMTW_OK &&
+	   p.flood.group == FLOOD_GROUP_TEMPLATE, "group template");
+	ok(actparams_set_word(&p, "group", "fuzzy", err, sizeof(err)) == OMTW_EINVAL &&
+	   p.flood.group == FLOOD_GROUP_TEMPLATE, "group fuzzy is refused");
+	is_str(err, "parameter 'group': 'fuzzy' is not one of template, exact", "with the words it may be");
+	static const struct {
+		const char *text;
+		double v;
+	} sims[] = { { "0.45", 0.45 }, { "1", 1 }, { "0", 0 }, { ".3", 0.3 }, { "1.0", 1 }, { "0.999999", 0.999999 },
+		     { "1.", 1 }, { "0.5", 0.5 } };
+	for (size_t i = 0; i < sizeof(sims) / sizeof(sims[0]); i++) {
+		double d;
+		int good = actparams_set_word(&p, "group.similarity", sims[i].text, err, sizeof(err)) == OMTW_OK;
+		d = p.flood.similarity - sims[i].v;
+		ok(good && d < 1e-9 && d > -1e-9, "group.similarity '%s' is %g", sims[i].text, sims[i].v);
+	}
+	static const char *const badsims[] = { "1.5", "0,5", "-0.1", "abc", "", ".", "0.5x", "2", "1.01", "01" };
+	for (size_t i = 0; i < sizeof(badsims) / sizeof(badsims[0]); i++)
+		ok(actparams_set_word(&p, "group.similarity", badsims[i], err, sizeof(err)) == OMTW_EINVAL &&
+		   p.flood.similarity == 0.5, "group.similarity '%s' is refused, the value kept", badsims[i]);
+	is_str(err, "parameter 'group.similarity': '01' is not a number from 0 to 1 (the share of an incident's "
+		    "words a line must match, like 0.5)", "saying what it is");
 	ok(actparams_set_word(&p, "mode", "sms", err, sizeof(err)) == OMTW_EINVAL && p.dm == 0, "mode sms is refused");
 	is_str(err, "parameter 'mode': 'sms' is not one of tweet, dm", "with the words it may be");
 	ok(actparams_set_word(&p, "split", "wrap", err, sizeof(err)) == OMTW_EINVAL, "split wrap is refused");
@@ -259,7 +285,7 @@ static void test_set_text_words(void)
 	is_str(err, "parameter 'mode': '' is not one of tweet, dm", "(no white space in it)");
 	ok(actparams_set_text(&p, "dedup.key", "tpl", err, sizeof(err)) == OMTW_EINVAL, "dedup.key is not taken");
 	is_str(err, "parameter 'dedup.key' is not one that shapes what is posted (mode, recipient, "
-	       "maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, ratelimit.interval, "
+	       "maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, group, group.similarity, ratelimit.interval, "
 	       "ratelimit.burst, budget.daily, digest.interval, statefile.sync)", "and says which are");
 	ok(actparams_set_text(&p, "credentials", "/x", NULL, 0) == OMTW_EINVAL, "nor credentials");
 	actparams_clear(&p);
@@ -386,7 +412,7 @@ static void test_set_texts(void)
 	is_str(CHECKN("maxlength", "50", "maxlength", "5"), "parameter 'maxlength' specified more than once",
 	       "a parameter given twice is refused");
 	is_str(CHECKN("mode", "dm", "timeout", "5"), "parameter 'timeout' is not one that shapes what is posted "
-	       "(mode, recipient, maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, "
+	       "(mode, recipient, maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, group, group.similarity, "
 	       "ratelimit.interval, ratelimit.burst, budget.daily, digest.interval, statefile.sync)",
 	       "so is one that is not known");
 	is_str(CHECKN("mode", "DM", "recipient", "123", "split", "Truncate", "urls", "KEEP"), "",
