@@ -71,8 +71,13 @@ static void admitted(void *arg, const flood_ticket *id, flood_verdict v)
 		if (idx < 0)
 			fputs("-\n", r->assign);
 		else
-			fprintf(r->assign, "%ld\n", idx + 1);
+			fprintf(r->assign, "%llu\n", r->rep.alerts_v[idx].number);
 	}
+}
+
+static size_t templateOf(void *arg, const flood_ticket *id, char *buf, size_t size)
+{
+	return engine_template(arg, id, buf, size);
 }
 
 static void digested(void *arg, const flood_digest *d, size_t named)
@@ -368,6 +373,8 @@ int main(int argc, char **argv)
 	if (rc == 0 && r.eng) {
 		advance(&r, last.t, 1); /* what was due by the last line */
 		r.rep.held = engine_pending(r.eng);
+		r.rep.incidents = engine_groups(r.eng);
+		report_keys(&r.rep, templateOf, r.eng);
 		if (o.json)
 			rc = report_json(&r.rep, stdout);
 		else

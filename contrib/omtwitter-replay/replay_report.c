@@ -26,8 +26,10 @@ void report_free(report *r)
 		free(r->posts[i].parts);
 	}
 	free(r->posts);
-	for (size_t i = 0; i < r->nalerts; i++)
+	for (size_t i = 0; i < r->nalerts; i++) {
 		free(r->alerts_v[i].text);
+		free(r->alerts_v[i].key);
+	}
 	free(r->alerts_v);
 	free(r->slots);
 	memset(r, 0, sizeof(*r));
@@ -130,6 +132,7 @@ long report_alert(report *r, const flood_ticket *id, flood_verdict v, const char
 	a = &r->alerts_v[i];
 	if (a->count++ == 0) {
 		a->first = t;
+		a->number = flood_incident(id) ? flood_incident(id) : (unsigned long long)i + 1;
 		if ((a->text = strndup(text, len < ALERT_TEXT_MAX ? len : ALERT_TEXT_MAX)) == NULL)
 			r->failed = 1;
 	}
@@ -139,6 +142,16 @@ long report_alert(report *r, const flood_ticket *id, flood_verdict v, const char
 			a->shown = t;
 	}
 	return i;
+}
+
+void report_keys(report *r, size_t (*tpl)(void *arg, const flood_ticket *id, char *buf, size_t size),
+		 void *arg)
+{
+	char buf[FLOOD_TEXT_MAX + 1];
+
+	for (size_t i = 0; i < r->nalerts; i++)
+		if (tpl(arg, &r->alerts_v[i].id, buf, sizeof(buf)) > 0 && (r->alerts_v[i].key = strdup(buf)) == NULL)
+			r->failed = 1;
 }
 
 void report_digest(report *r, const flood_digest *d, size_t named, time_t t)
@@ -265,7 +278,8 @@ int report_text(report *r, FILE *out)
 	fprintf(out, "\nlines read               %llu", r->lines);
 	if (r->bad)
 		fprintf(out, " (%llu without a time stamp, skipped)", r->bad);
-	fprintf(out, "\nalerts                   %llu (%zu distinct)\n", r->alerts, r->nalerts);
+	fprintf(out, "\nalerts                   %llu (%zu %s)\n", r->alerts, r->nalerts,
+		r->incidents ? (r->nalerts == 1 ? "incident" : "incidents") : "distinct");
 	fprintf(out, "posts (API calls)        %llu: %llu alert%s, %llu digest%s", f.parts,
 		r->posted, r->posted == 1 ? "" : "s", r->digests, r->digests == 1 ? "" : "s");
 	if (f.parts > r->posted + r->digests)
@@ -281,8 +295,8 @@ int report_text(report *r, FILE *out)
 	fprintf(out, "busiest rolling 24 h     %llu post%s", f.max24, f.max24 == 1 ? "" : "s");
 	if (f.max24)
 		fprintf(out, " (from %s)", when);
-	fprintf(out, "\nfirst line -> phone      %zu of %zu distinct alerts shown", r->nalerts - f.never,
-		r->nalerts);
+	fprintf(out, "\nfirst line -> phone      %zu of %zu %s shown", r->nalerts - f.never, r->nalerts,
+		r->incidents ? "incidents" : "distinct alerts");
 	if (f.p50 >= 0) {
 		duration(f.p50, d1, sizeof(d1));
 		duration(f.max, d2, sizeof(d2));
@@ -339,8 +353,8 @@ int report_json(report *r, FILE *out)
 	fputs("],\n\"alerts\":[", out);
 	for (size_t i = 0; i < r->nalerts; i++) {
 		const report_entry *a = &r->alerts_v[i];
-		fprintf(out, "%s\n{\"id\":%zu,\"key\":", i ? "," : "", i + 1);
-		jstr(out, a->text ? a->text : "");
+		fprintf(out, "%s\n{\"id\":%llu,\"key\":", i ? "," : "", a->number);
+		jstr(out, a->key ? a->key : a->text ? a->text : "");
 		fputs(",\"first\":", out);
 		jtime(out, a->first);
 		fprintf(out, ",\"count\":%llu,\"shown\":", a->count);

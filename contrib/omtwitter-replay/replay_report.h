@@ -23,7 +23,9 @@ typedef struct report_post {
 
 typedef struct report_entry {
 	flood_ticket id;
+	unsigned long long number; /* its incident's id, or its place among the alerts (from 1) */
 	char *text;              /* its first line's text */
+	char *key;               /* its incident's template (report_keys), or NULL */
 	time_t first, shown;     /* shown -1: not on the phone yet */
 	unsigned long long count;
 } report_entry;
@@ -31,6 +33,7 @@ typedef struct report_entry {
 typedef struct report {
 	unsigned long long lines, bad, alerts, refused, posted, digested, held;
 	int urls_kept;           /* urls="keep": a URL in a post is a link (and costs more) */
+	int incidents;           /* alerts are grouped into incidents (the wording) */
 	int failed;              /* out of memory */
 	report_post *posts;
 	size_t nposts, capposts;
@@ -46,9 +49,13 @@ void report_free(report *r);
 /* The recorder's part (index 0 begins a post); 0 or OMTW_ENOMEM. */
 int report_part(report *r, time_t t, const char *text, size_t index, int digest);
 /* An alert was admitted: its index among the distinct alerts (from 0), or
- * -1 for one never admitted (empty: refused). */
+ * -1 for one never admitted (empty: refused).  alerts_v[index].number is
+ * the id --assign writes. */
 long report_alert(report *r, const flood_ticket *id, flood_verdict v, const char *text, size_t len,
 		  time_t t);
+/* Each incident's template, for the report (tpl: the engine's). */
+void report_keys(report *r, size_t (*tpl)(void *arg, const flood_ticket *id, char *buf, size_t size),
+		 void *arg);
 /* A digest went out naming the first `named` of its items. */
 void report_digest(report *r, const flood_digest *d, size_t named, time_t t);
 /* 0, or 1 when the output could not be written. */

@@ -52,8 +52,8 @@ static char *text_with(const flood_digest *d, char **items, size_t k)
 	buf b = { 0 };
 
 	period(d, when, sizeof(when));
-	snprintf(line, sizeof(line), "Digest %s: %llu alert%s, %llu distinct.", when, d->total,
-		 d->total == 1 ? "" : "s", d->distinct);
+	snprintf(line, sizeof(line), "Digest %s: %llu alert%s, %llu %s.", when, d->total, d->total == 1 ? "" : "s",
+		 d->distinct, !d->incidents ? "distinct" : d->distinct == 1 ? "incident" : "incidents");
 	put(&b, line);
 	for (size_t i = 0; i < k; i++) {
 		snprintf(line, sizeof(line), " [\u00d7%llu] ", d->items[i].count);

@@ -600,7 +600,7 @@ omtw_err engine_new(const engine_config *c, const engine_ops *ops, engine **out)
 	e->ops = *ops;
 	/* incidents: the miner sees every line, no memo of exact texts */
 	if (flood_new(&c->flood, (time_t)(ops->now_ms(ops->arg) / 1000), &e->flood) != OMTW_OK ||
-	    (c->flood.group == FLOOD_GROUP_EXACT && keymemo_new(&e->memo) != OMTW_OK)) {
+	    (!flood_groups(e->flood) && keymemo_new(&e->memo) != OMTW_OK)) {
 		flood_free(e->flood);
 		free(e);
 		return OMTW_ENOMEM;
@@ -612,6 +612,21 @@ omtw_err engine_new(const engine_config *c, const engine_ops *ops, engine **out)
 	errorfile_init(&e->errors, c->errorfile);
 	*out = e;
 	return OMTW_OK;
+}
+
+bool engine_groups(engine *e)
+{
+	return flood_groups(e->flood);
+}
+
+size_t engine_template(engine *e, const flood_ticket *id, char *buf, size_t size)
+{
+	size_t n;
+
+	pthread_mutex_lock(&e->mut);
+	n = flood_template(e->flood, id, buf, size);
+	pthread_mutex_unlock(&e->mut);
+	return n;
 }
 
 void engine_free(engine *e)

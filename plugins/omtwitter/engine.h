@@ -113,6 +113,10 @@ long long engine_tick(engine *e, void *conn);
 time_t engine_blocked_until(engine *e);
 /* Alerts waiting for a digest (held or counted, not yet reported). */
 unsigned long long engine_pending(engine *e);
+/* Are alerts grouped into incidents?  The template of id's incident in
+ * buf (cut to size), its length (0: not an incident remembered). */
+bool engine_groups(engine *e);
+size_t engine_template(engine *e, const flood_ticket *id, char *buf, size_t size);
 /* Save the state now if it changed (HUP). */
 void engine_save(engine *e);
 /* HUP: the errorfile is reopened at the next refusal (logrotate), the

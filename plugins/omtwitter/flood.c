@@ -669,6 +669,7 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 	d->others = f->others;
 	d->others_distinct = f->others_distinct;
 	d->maxposts = posts;
+	d->incidents = f->miner != NULL;
 	keep_inflight(f, d);
 	return 1;
 nomem:

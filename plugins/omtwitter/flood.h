@@ -38,17 +38,17 @@
 /* A full state file must always load again: every entry is at most
  * FLOOD_ENTRY_JSON_MAX bytes of JSON (its text escaped, at worst 6 bytes a
  * byte for control characters, plus id, window, count and its values),
- * every incident at most FLOOD_INCIDENT_JSON_MAX (an incident whose
- * template is longer than FLOOD_TEXT_MAX is not written), and the loader
- * refuses files over FLOOD_STATE_MAX_BYTES.  Budgets' time stamps add at
- * most 2 * FLOOD_BUDGET_MAX * 21 bytes. */
+ * the incidents together at most FLOOD_INCIDENTS_JSON_MAX (the least
+ * recently seen are left out beyond it: never, in practice), and the
+ * loader refuses files over FLOOD_STATE_MAX_BYTES.  Budgets' time stamps
+ * add at most 2 * FLOOD_BUDGET_MAX * 21 bytes. */
 #define FLOOD_STATE_MAX_BYTES (1024L * 1024 * 1024)
 #define FLOOD_VALUES_KEPT 8   /* distinct values counted per incident */
 #define FLOOD_VALUE_MAX 40    /* bytes of a value kept */
 #define FLOOD_ENTRY_JSON_MAX (6 * FLOOD_TEXT_MAX + 96 + 96 + FLOOD_VALUES_KEPT * (6 * FLOOD_VALUE_MAX + 32))
-#define FLOOD_INCIDENT_JSON_MAX (6 * FLOOD_TEXT_MAX + 8 * 64 + 96) /* 64 tokens: quotes, commas, brackets */
+#define FLOOD_INCIDENTS_JSON_MAX (384L * 1024 * 1024)
 #define FLOOD_ENTRIES_MAX 80000
-_Static_assert((long)FLOOD_ENTRIES_MAX * (FLOOD_ENTRY_JSON_MAX + FLOOD_INCIDENT_JSON_MAX) +
+_Static_assert((long)FLOOD_ENTRIES_MAX * FLOOD_ENTRY_JSON_MAX + FLOOD_INCIDENTS_JSON_MAX +
 	       2L * FLOOD_BUDGET_MAX * 21 + 4096 < FLOOD_STATE_MAX_BYTES,
 	       "a full state file must fit the loader's limit");
 #define FLOOD_DAY 86400
@@ -69,7 +69,9 @@ typedef struct flood_config {
  * the miner remembers maxentries incidents, and when one makes room, its
  * entry's count moves to "others" as an evicted entry's does).  A digest
  * row then shows the incident's template and the most frequent values of
- * its variable parts: "sshd: failed login for <*> (u0827, admin, root, +1397)". */
+ * its variable parts: "sshd: failed login for <*> (u0827, admin, root, +1397)".
+ * Without a dedup window (dedup_window 0) keys are exact: no alert is then
+ * the same as another, and each post's progress must be its own. */
 enum { FLOOD_GROUP_EXACT, FLOOD_GROUP_TEMPLATE };
 #define FLOOD_VALUES_SHOWN 3  /* values shown in a digest row */
 #define FLOOD_LABEL_MAX 100   /* characters of a template's digest row (= DIGEST_ITEM_MAX) */
@@ -104,6 +106,11 @@ unsigned long long flood_incident(const flood_ticket *id);
 /* An alert of id, counted or held, had these values: the digest row shows
  * the most frequent. */
 void flood_note_values(flood *f, const flood_ticket *id, const char *values);
+/* The template of id's incident in buf (cut to size), its length; 0 when
+ * id is not an incident remembered. */
+size_t flood_template(const flood *f, const flood_ticket *id, char *buf, size_t size);
+/* Are alerts grouped into incidents (FLOOD_GROUP_TEMPLATE with a dedup window)? */
+int flood_groups(const flood *f);
 /* Incidents remembered (0 with FLOOD_GROUP_EXACT). */
 size_t flood_incidents(const flood *f);
 
@@ -192,6 +199,7 @@ typedef struct flood_digest {
 	size_t nitems;
 	unsigned long long others, others_distinct; /* beyond the table, exact count */
 	int maxposts;                /* posts the budgets allow for it */
+	int incidents;               /* its rows are incidents (FLOOD_GROUP_TEMPLATE) */
 	/* private: which counts to subtract when it is done */
 	struct flood_taken *taken;
 	size_t ntaken;

@@ -50,9 +50,25 @@ omtw_err flood_group_new(flood *f)
 {
 	incidents_config c = { f->cfg.similarity, f->cfg.maxentries, forgot, f };
 
-	if (f->cfg.group != FLOOD_GROUP_TEMPLATE)
+	/* without a dedup window no alert is the same as another: each is
+	 * posted or held on its own, and its post's progress is its own */
+	if (f->cfg.group != FLOOD_GROUP_TEMPLATE || f->cfg.dedup_window <= 0)
 		return OMTW_OK;
 	return incidents_new(&c, &f->miner);
+}
+
+size_t flood_template(const flood *f, const flood_ticket *id, char *buf, size_t size)
+{
+	if (size)
+		buf[0] = '\0';
+	if (f->miner == NULL || flood_incident(id) == 0)
+		return 0;
+	return incidents_template(f->miner, flood_incident(id), buf, size);
+}
+
+int flood_groups(const flood *f)
+{
+	return f->miner != NULL;
 }
 
 size_t flood_incidents(const flood *f)

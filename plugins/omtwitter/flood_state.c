@@ -8,10 +8,10 @@
  *  "incidents":{"last":N,"list":[[id,ntok,[lead positions],[slot,...]],...]},
  *      the incidents of the entries written (FLOOD_GROUP_TEMPLATE), least
  *      recently seen first; a slot is null (a variable), "token" (a
- *      constant) or ["token with <*>"] (its numbers vary)
+ *      constant) or ["token with <*>"(,"shown")] (its numbers vary)
  *  "posting":[["hex id",next,nparts,"last id"(,until)],...],
  *  "digest_posting":[next,nparts,"last id",{"from":T,"to":T,"total":N,
- *    "distinct":N,"others":[N,N],"maxposts":N,"items":[["text",N],...],
+ *    "distinct":N,"others":[N,N],"maxposts":N(,"incidents":1),"items":[["text",N],...],
  *    "taken":[["hex id",N],...]}]}            only while a digest is out:
  *  after a restart that digest goes out again, unchanged, before any other
  *
@@ -74,6 +74,8 @@ static struct fjson_object *digest_json(const flood_digest *d)
 	fjson_object_object_add(o, "distinct", fjson_object_new_int64((int64_t)d->distinct));
 	fjson_object_object_add(o, "others", pair((long long)d->others, (long long)d->others_distinct));
 	fjson_object_object_add(o, "maxposts", fjson_object_new_int(d->maxposts));
+	if (d->incidents) /* its text says so: the same text goes out again */
+		fjson_object_object_add(o, "incidents", fjson_object_new_int(1));
 	items = fjson_object_new_array();
 	for (size_t i = 0; items && i < d->nitems; i++) {
 		struct fjson_object *a = fjson_object_new_array();
@@ -133,29 +135,70 @@ struct save_incidents {
 	const flood *f;
 	time_t now;
 	struct fjson_object *list;
+	size_t skip;                  /* the least recent to leave out (the size bound) */
+	unsigned long long bytes;     /* what the others may take at most */
 	int failed;
 };
 
-/* An incident whose entry is written, unless its template is longer than
- * an entry's text (bounded state files: FLOOD_INCIDENT_JSON_MAX); one not
- * written starts anew after a restart. */
+/* The incident of an entry that is written is written too (whatever its
+ * size: a thread cut by a stop resumes only if its line finds its incident
+ * again); *bytes: at most its JSON. */
+static int incident_written(struct save_incidents *si, const incident_record *r, unsigned long long *bytes)
+{
+	unsigned char id[FLOOD_ID_LEN];
+	const fentry *e;
+
+	flood_incident_ticket(r->id, id);
+	if ((e = flood_find((flood *)si->f, id)) == NULL || !written(e, si->now))
+		return 0;
+	*bytes = 96;
+	for (size_t i = 0; i < r->ntok; i++) /* escaped, at worst 6 bytes a byte, quoted */
+		*bytes += (r->tok[i] ? 6 * strlen(r->tok[i]) : 4) + 8;
+	return 1;
+}
+
+/* First pass: their size. */
+static void size_incident(void *arg, const incident_record *r)
+{
+	struct save_incidents *si = arg;
+	unsigned long long b;
+
+	if (incident_written(si, r, &b))
+		si->bytes += b;
+}
+
+/* Second: how many of the least recent to leave out so that the rest fit
+ * FLOOD_INCIDENTS_JSON_MAX (never, in practice: ~1 KB an incident). */
+static void trim_incident(void *arg, const incident_record *r)
+{
+	struct save_incidents *si = arg;
+	unsigned long long b;
+
+	if (si->bytes > FLOOD_INCIDENTS_JSON_MAX && incident_written(si, r, &b)) {
+		si->bytes -= b;
+		si->skip++;
+	}
+}
+
 static void save_incident(void *arg, const incident_record *r)
 {
 	struct save_incidents *si = arg;
 	struct fjson_object *a, *lead, *toks;
-	unsigned char id[FLOOD_ID_LEN];
-	const fentry *e;
-	size_t len = 0;
+	unsigned long long b;
 
-	flood_incident_ticket(r->id, id);
-	if (si->failed || (e = flood_find((flood *)si->f, id)) == NULL || !written(e, si->now))
+	if (si->failed || !incident_written(si, r, &b))
 		return;
-	for (size_t i = 0; i < r->ntok; i++)
-		len += (r->tok[i] ? strlen(r->tok[i]) : 3) + 1;
-	if (len > FLOOD_TEXT_MAX)
+	if (si->skip > 0) {
+		si->skip--;
 		return;
-	if ((a = fjson_object_new_array()) == NULL || (lead = fjson_object_new_array()) == NULL ||
-	    (toks = fjson_object_new_array()) == NULL) {
+	}
+	a = fjson_object_new_array();
+	lead = fjson_object_new_array();
+	toks = fjson_object_new_array();
+	if (a == NULL || lead == NULL || toks == NULL) {
+		fjson_object_put(a);
+		fjson_object_put(lead);
+		fjson_object_put(toks);
 		si->failed = 1;
 		return;
 	}
@@ -170,6 +213,8 @@ static void save_incident(void *arg, const incident_record *r)
 			t = fjson_object_new_string(r->tok[i]);
 		} else if (r->kind[i] == INCIDENT_NUMBERS && (t = fjson_object_new_array()) != NULL) {
 			fjson_object_array_add(t, fjson_object_new_string(r->tok[i]));
+			if (r->shown[i])
+				fjson_object_array_add(t, fjson_object_new_string(r->shown[i]));
 		}
 		if (t == NULL && r->kind[i] != INCIDENT_VARIABLE)
 			si->failed = 1;
@@ -238,8 +283,10 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 	if (ents == NULL || posting == NULL)
 		goto out;
 	if (f->miner) {
-		struct save_incidents si = { f, now, fjson_object_new_array(), 0 };
+		struct save_incidents si = { f, now, fjson_object_new_array(), 0, 0, 0 };
 		struct fjson_object *inc = fjson_object_new_object();
+		incidents_each(f->miner, size_incident, &si);
+		incidents_each(f->miner, trim_incident, &si);
 		if (si.list)
 			incidents_each(f->miner, save_incident, &si);
 		if (inc == NULL || si.list == NULL || si.failed) {
@@ -410,6 +457,11 @@ static int load_digest(struct fjson_object *o, time_t now, flood_digest *d)
 	if (!get_i64(field(o, "maxposts", fjson_type_int), 1, FLOOD_PARTS_MAX, &a))
 		return 0;
 	d->maxposts = (int)a;
+	if ((v = field(o, "incidents", fjson_type_int)) != NULL) {
+		if (!get_i64(v, 0, 1, &a))
+			return 0;
+		d->incidents = (int)a;
+	}
 	if ((items = field(o, "items", fjson_type_array)) == NULL ||
 	    (taken = field(o, "taken", fjson_type_array)) == NULL ||
 	    (size_t)fjson_object_array_length(taken) > FLOOD_ENTRIES_MAX ||
@@ -521,6 +573,13 @@ static int load_values(struct fjson_object *a, fentry *e, const char **why)
 	return sum <= e->pending;
 }
 
+/* A string without a NUL inside (which would pass as a shorter token). */
+static int whole(struct fjson_object *o)
+{
+	return fjson_object_is_type(o, fjson_type_string) &&
+	       strlen(fjson_object_get_string(o)) == (size_t)fjson_object_get_string_len(o);
+}
+
 /* The incidents: every record as incidents_restore checks it. */
 static int load_incidents(flood *t, struct fjson_object *o, const char **why)
 {
@@ -560,16 +619,17 @@ static int load_incidents(flood *t, struct fjson_object *o, const char **why)
 			} else if (fjson_object_is_type(y, fjson_type_string)) {
 				r.kind[k] = INCIDENT_CONSTANT;
 				r.tok[k] = fjson_object_get_string(y);
-			} else if (fjson_object_is_type(y, fjson_type_array) && fjson_object_array_length(y) == 1 &&
-				   fjson_object_is_type(fjson_object_array_get_idx(y, 0), fjson_type_string)) {
+			} else if (fjson_object_is_type(y, fjson_type_array) && fjson_object_array_length(y) >= 1 &&
+				   fjson_object_array_length(y) <= 2 && whole(fjson_object_array_get_idx(y, 0)) &&
+				   (fjson_object_array_length(y) == 1 || whole(fjson_object_array_get_idx(y, 1)))) {
 				r.kind[k] = INCIDENT_NUMBERS;
 				r.tok[k] = fjson_object_get_string(fjson_object_array_get_idx(y, 0));
+				if (fjson_object_array_length(y) == 2)
+					r.shown[k] = fjson_object_get_string(fjson_object_array_get_idx(y, 1));
 			} else {
 				return 0;
 			}
-			/* a NUL inside would pass as a shorter token */
-			if (r.tok[k] && strlen(r.tok[k]) != (size_t)fjson_object_get_string_len(
-						r.kind[k] == INCIDENT_NUMBERS ? fjson_object_array_get_idx(y, 0) : y))
+			if (r.kind[k] == INCIDENT_CONSTANT && !whole(y))
 				return 0;
 		}
 		if ((e = incidents_restore(t->miner, &r)) != OMTW_OK) {

@@ -16,6 +16,9 @@
 typedef struct slot {
 	char *key;
 	char *raw;
+	char *shown;                      /* numbers vary: the token with its decimal
+					   * numbers as "<*>" while all lines agree on
+					   * the rest ("web<*>"), else NULL ("<*>") */
 	size_t klen;                      /* of key */
 	int numbers;                      /* key has a "<*>" */
 } slot;
@@ -405,6 +408,7 @@ static void incident_free(incident *c)
 	for (size_t i = 0; i < c->ntok; i++) {
 		free(c->tok[i].key);
 		free(c->tok[i].raw);
+		free(c->tok[i].shown);
 	}
 	free(c->tok);
 	free(c);
@@ -567,6 +571,43 @@ static leaf *leaf_new(incidents *m, uint64_t key, const route *r)
 	return l;
 }
 
+/* s[0..n) with every run of decimal digits as "<*>", at out (room for
+ * 3 * n bytes): how a token whose numbers vary is shown (token_key also
+ * takes the hex letters next to them: "web1" is "w<*>" there). */
+static size_t shown_form(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n;) {
+		if (is_digit(s[i])) {
+			while (i < n && is_digit(s[i]))
+				i++;
+			memcpy(out + o, INCIDENTS_VARIABLE, 3);
+			o += 3;
+		} else {
+			out[o++] = s[i++];
+		}
+	}
+	return o;
+}
+
+/* The line's token t joins slot p, whose numbers vary: p->shown stays
+ * only if t shows the same. */
+static void join_shown(slot *p, const token *t, int *changed)
+{
+	char buf[3 * INCIDENTS_TOKEN_MAX];
+	size_t n;
+
+	if (p->shown == NULL)
+		return;
+	n = shown_form(t->s, t->len, buf);
+	if (strlen(p->shown) != n || memcmp(p->shown, buf, n) != 0) {
+		free(p->shown);
+		p->shown = NULL;
+		*changed = 1;
+	}
+}
+
 /* A position that shows "<*>": variable, or a key whose numbers differed. */
 static int is_variable(const slot *p)
 {
@@ -647,9 +688,15 @@ omtw_err incidents_match(incidents *m, const char *text, size_t len, incident_ma
 				p->key = p->raw = NULL;
 				out->changed = 1;
 			} else if (p->key && p->raw && !tok_eq(p->raw, t)) { /* its numbers vary */
+				char buf[3 * INCIDENTS_TOKEN_MAX];
+				size_t n = shown_form(p->raw, strlen(p->raw), buf);
+				p->shown = strndup(buf, n); /* out of memory: shown as "<*>" */
+				join_shown(p, t, &out->changed);
 				free(p->raw);
 				p->raw = NULL;
 				out->changed = 1;
+			} else if (p->key && p->numbers) {
+				join_shown(p, t, &out->changed);
 			}
 		}
 		touch(m, best);
@@ -681,7 +728,10 @@ size_t incidents_template(const incidents *m, uint64_t id, char *buf, size_t siz
 	if (c == NULL)
 		return 0;
 	for (size_t i = 0; i < c->ntok; i++) {
-		const char *t = c->tok[i].raw ? c->tok[i].raw : c->tok[i].key ? c->tok[i].key : INCIDENTS_VARIABLE;
+		/* a token whose numbers vary shows its decimal numbers as "<*>" */
+		const slot *p = &c->tok[i];
+		const char *t = p->raw ? p->raw : p->key == NULL ? INCIDENTS_VARIABLE
+					: !p->numbers ? p->key : p->shown ? p->shown : INCIDENTS_VARIABLE;
 		size_t n = strlen(t) + (i > 0);
 		if (size && o + n < size) {
 			if (i > 0)
@@ -720,6 +770,7 @@ void incidents_each(const incidents *m, void (*cb)(void *arg, const incident_rec
 			r.kind[i] = p->key == NULL ? INCIDENT_VARIABLE : p->raw || !p->numbers ? INCIDENT_CONSTANT
 											 : INCIDENT_NUMBERS;
 			r.tok[i] = p->raw ? p->raw : p->key;
+			r.shown[i] = r.kind[i] == INCIDENT_NUMBERS ? p->shown : NULL;
 		}
 		cb(arg, &r);
 	}
@@ -754,6 +805,8 @@ omtw_err incidents_restore(incidents *m, const incident_record *r)
 		    (r->kind[i] == INCIDENT_CONSTANT && (r->tok[i] == NULL || !token_ok(r->tok[i], INCIDENTS_TOKEN_MAX))) ||
 		    (r->kind[i] == INCIDENT_NUMBERS && (r->tok[i] == NULL || !token_ok(r->tok[i], 3 * INCIDENTS_TOKEN_MAX) ||
 							strstr(r->tok[i], INCIDENTS_VARIABLE) == NULL)) ||
+		    (r->shown[i] && (r->kind[i] != INCIDENT_NUMBERS || !token_ok(r->shown[i], 3 * INCIDENTS_TOKEN_MAX) ||
+				     strstr(r->shown[i], INCIDENTS_VARIABLE) == NULL)) ||
 		    r->kind[i] > INCIDENT_NUMBERS)
 			return OMTW_EINVAL;
 	for (size_t k = 0; k < r->nlead; k++) {
@@ -773,8 +826,9 @@ omtw_err incidents_restore(incidents *m, const incident_record *r)
 		size_t n = r->tok[i] ? strlen(r->tok[i]) : 0;
 		if (r->kind[i] == INCIDENT_CONSTANT) /* its key, as the tokenizer makes it */
 			e = slot_set(&c->tok[i], key, token_key(r->tok[i], n, key), r->tok[i], n);
-		else if (r->kind[i] == INCIDENT_NUMBERS)
-			e = slot_set(&c->tok[i], r->tok[i], n, NULL, 0);
+		else if (r->kind[i] == INCIDENT_NUMBERS && (e = slot_set(&c->tok[i], r->tok[i], n, NULL, 0)) == OMTW_OK &&
+			 r->shown[i] && (c->tok[i].shown = strdup(r->shown[i])) == NULL)
+			e = OMTW_ENOMEM;
 		if (e != OMTW_OK) {
 			incident_free(c);
 			return e;

@@ -83,6 +83,9 @@ typedef struct incident_record {
 	size_t nlead, lead[INCIDENTS_LEAD]; /* where its leading words are */
 	incident_slot kind[INCIDENTS_TOKENS];
 	const char *tok[INCIDENTS_TOKENS];
+	/* INCIDENT_NUMBERS: how it shows while its lines agree on all but
+	 * their decimal numbers ("web<*>"), NULL: "<*>" */
+	const char *shown[INCIDENTS_TOKENS];
 } incident_record;
 
 /* Each incident remembered, least recently seen first (valid during cb). */

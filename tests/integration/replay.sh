@@ -340,7 +340,8 @@ EOF
 awk '{ $1 = $2 = $3 = ""; sub(/^ +/, ""); print }' "$TB/assign.log" > "$TB/assign.texts"
 sort "$TB/assign.texts" | uniq -d | grep -q . && [ "$(sort -u "$TB/assign.texts" | wc -l)" -gt 1 ]
 ok $? "assign: the fixture repeats texts and has different ones"
-run assign --json --assign "$TB/assign.ids" "$TB/assign.log"
+# group="exact": an id per distinct text
+run assign --json --set group=exact --assign "$TB/assign.ids" "$TB/assign.log"
 exit_is assign 0 "--assign: done"
 [ "$(wc -l < "$TB/assign.ids")" -eq "$(wc -l < "$TB/assign.log")" ] &&
 	[ "$(wc -l < "$TB/assign.ids")" = "$(jpy "$TB/assign.out" 's["alerts"]')" ]
@@ -362,6 +363,30 @@ print(all(keys.get(int(i)) == t for i, t in zip(ids, texts)) and len(ids) == len
 	"$TB/assign.out" "$TB/assign.ids" "$TB/assign.texts" 2>&1)
 [ "$got" = True ]
 ok $? "--assign: in input order, each id is that of the --json alert with the line's text" || echo "# $got"
+
+# the default, group="template": an id per incident, the --json alerts are
+# the incidents with their templates
+cat > "$TB/incidents.log" <<'EOF'
+2026-11-27T22:00:00Z db1 mon: disk full on db1
+2026-11-27T22:00:01Z db2 mon: raid degraded on db2
+2026-11-27T22:00:02Z db1 mon: disk full on db1
+2026-11-27T22:00:03Z web1 mon: http 500 on web1
+2026-11-27T22:00:04Z db2 mon: raid degraded on db2
+2026-11-27T22:00:05Z db7 mon: disk full on db7
+2026-11-27T22:00:06Z web2 mon: http 500 on web2
+2026-11-27T22:00:07Z web1 mon: http 503 on web1
+EOF
+run incidents --json --assign "$TB/incidents.ids" "$TB/incidents.log"
+exit_is incidents 0 "--assign, incidents: done"
+[ "$(tr '\n' ' ' < "$TB/incidents.ids")" = "1 2 1 3 2 1 3 3 " ]
+ok $? "--assign, incidents: a disk filling on db1 and db7 is one incident, http 500 and 503 on web1 and web2 another" ||
+	diag "$TB/incidents.ids"
+got=$(jpy "$TB/incidents.out" '[(a["id"], a["key"], a["count"]) for a in d["alerts"]]')
+[ "$got" = "[(1, 'disk full on db<*>', 3), (2, 'raid degraded on db2', 2), (3, 'http <*> on web<*>', 3)]" ]
+ok $? "--json, incidents: each with its template and count" || echo "# $got"
+got=$(jpy "$TB/incidents.out" '(s["alerts"], s["distinct"], s["posted"], s["digested"] + s["held"])')
+[ "$got" = "(8, 3, 3, 5)" ]
+ok $? "--json, incidents: 8 alerts, 3 incidents, their 3 first lines posted, the 5 others counted ($got)"
 
 # ---- --match --------------------------------------------------------------------
 
@@ -413,8 +438,11 @@ ok $? "a truncated .gz is unreadable input: exit 1 (exit $rc)" || diag "$TB/cut-
 run night-json --json "$NIGHT"
 exit_is night-json 0 "the doc's night, --json: done"
 got=$(jpy "$TB/night-json.out" '(s["lines"], s["posts"], s["posted"], s["digests"], s["held"], s["digested"])')
-[ "$got" = "(5000, 17, 4, 13, 3377, 1619)" ]
-ok $? "the night: 5000 lines, 17 posts, 4 alerts posted, 13 digests, 3377 held, 1619 digested ($got)"
+[ "$got" = "(5000, 17, 3, 14, 3077, 1920)" ]
+ok $? "the night: 5000 lines, 17 posts, 3 alerts posted, 14 digests, 3077 held, 1920 digested ($got)"
+got=$(jpy "$TB/night-json.out" '[(a["key"], a["count"]) for a in d["alerts"]]')
+[ "$got" = "[('disk /var full on db1', 2880), ('raid md0 degraded on db2', 720), ('sshd: failed login for invalid user u<*>', 1400)]" ]
+ok $? "the night: three incidents, the brute force one of them ($got)"
 got=$(jpy "$TB/night-json.out" '(d["posts"][0]["time"], d["posts"][0]["kind"], d["posts"][0]["parts"])')
 [ "$got" = "('2026-11-27T22:00:00Z', 'alert', ['disk /var full on db1'])" ]
 ok $? "the night: the first post is the alert 'disk /var full on db1' at 2026-11-27T22:00:00Z" || echo "# $got"
