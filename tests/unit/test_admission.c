@@ -31,8 +31,7 @@ static void fixture_init(fixture *x, const flood_config *fc)
 	x->shape = (tt_config){ 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
 	pthread_mutex_init(&x->mut, NULL);
 	/* as the engine: no memo when alerts are grouped into incidents */
-	if (flood_new(fc, T0, &x->f) != OMTW_OK ||
-	    (fc->group == FLOOD_GROUP_EXACT && keymemo_new(&x->m) != OMTW_OK))
+	if (flood_new(fc, T0, &x->f) != OMTW_OK || (!flood_groups(x->f) && keymemo_new(&x->m) != OMTW_OK))
 		abort();
 	x->ad = (admission){ x->f, x->m, &x->shape, &x->mut, on_change, NULL };
 }
