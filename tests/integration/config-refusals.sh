@@ -84,6 +84,15 @@ check_conf bad-maxlength 1 "credentials=\"$TB/good.cred\" maxlength=\"5\"" \
 check_conf keep-too-short 1 "credentials=\"$TB/good.cred\" urls=\"keep\" maxlength=\"39\"" \
 	"with urls=\"keep\" parameter 'maxlength' must be at least 40"
 
+# grouping into incidents
+check_conf group-ok 0 "credentials=\"$TB/good.cred\" group=\"exact\" group.similarity=\"0.75\""
+check_conf bad-group 1 "credentials=\"$TB/good.cred\" group=\"fuzzy\"" \
+	"parameter 'group': 'fuzzy' is not one of template, exact"
+check_conf bad-similarity 1 "credentials=\"$TB/good.cred\" group.similarity=\"1.5\"" \
+	"parameter 'group.similarity': '1.5' is not a number from 0 to 1"
+check_conf similarity-comma 1 "credentials=\"$TB/good.cred\" group.similarity=\"0,5\"" \
+	"parameter 'group.similarity': '0,5' is not a number from 0 to 1"
+
 # flood control
 check_conf flood-ok 0 "credentials=\"$TB/good.cred\" dedup.window=\"0\" ratelimit.interval=\"0\"
 	ratelimit.burst=\"100000\" budget.daily=\"0\" digest.interval=\"1\" dedup.maxentries=\"1\""
