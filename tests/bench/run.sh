@@ -20,12 +20,15 @@
 # 5. the incidents miner alone (bench_incidents).
 #
 # Environment: LAT_N (200), LAT_ROUNDS (4), INTERVAL (50), SEED_N (LAT_N),
-# FLOOD_N (1000000), FLOOD_ROUNDS (3).
+# FLOOD_N (1000000), FLOOD_ROUNDS (3), BENCH_PARTS (which of "latency flood
+# signing replay incidents" to run: all).
 : "${OMTW_SRCDIR:?}" "${OMTW_BUILDDIR:?}"
 BENCH="$OMTW_BUILDDIR/tests/bench"
 . "$OMTW_SRCDIR/tests/integration/lib.sh"
 LAT_N=${LAT_N:-200} LAT_ROUNDS=${LAT_ROUNDS:-4} INTERVAL=${INTERVAL:-50} SEED_N=${SEED_N:-$LAT_N}
 FLOOD_N=${FLOOD_N:-1000000} FLOOD_ROUNDS=${FLOOD_ROUNDS:-3}
+BENCH_PARTS=${BENCH_PARTS:-latency flood signing replay incidents}
+want() { case " $BENCH_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 tb_init
 ok() { [ "$1" -eq 0 ] && echo "check passed: $2" || { echo "CHECK FAILED: $2"; BENCH_FAILED=1; }; }
 BENCH_FAILED=0
@@ -45,6 +48,7 @@ wait_posts() {
 	done
 }
 
+if want latency; then
 echo "== latency: $LAT_N alerts, $INTERVAL ms apart (seed-style: $SEED_N)" >&2
 # rsyslogd's own share: the same input and action queue, but omfwd (UDP) to
 # a receiver that notes when each line arrives -- no module, no HTTP
@@ -166,6 +170,9 @@ if om and fl and rs:
           "that" % (q(om, .5), q(rs, .5), q(fl, .5), q(om, .5) - q(rs, .5) - q(fl, .5)))
 PY
 
+fi
+
+if want flood; then
 echo "== flood: $FLOOD_N lines, $FLOOD_ROUNDS rounds" >&2
 # flood RUN ACTION-CONFIG TAG: one rsyslogd, FLOOD_N lines, "bench_end" last
 flood() {
@@ -186,25 +193,30 @@ CONF
 	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$RS_PID/status")
 	echo "$1 $t0 $t1 $hwm $3" >> "$TB/flood.txt"
 }
-# omfile and omtwitter take turns (a shared VM drifts); each omtwitter round
-# starts from a fresh state file, with flood control at its defaults (10
-# posts an hour, 17 a day) but the digest due well after the flood is in,
-# so that one digest reports it all; no action queue: the end marker passes
-# once the action has seen every line
+# omfile and omtwitter take turns (a shared VM drifts): omtwitter with its
+# defaults (group="template": the distinct half is one incident) and with
+# group="exact" (each distinct line its own alert, as before incidents);
+# each omtwitter round starts from a fresh state file, with flood control at
+# its defaults (10 posts an hour, 17 a day) but the digest due well after
+# the flood is in, so that one digest reports it all; no action queue: the
+# end marker passes once the action has seen every line
 for r in $(seq "$FLOOD_ROUNDS"); do
 	flood "omfile.$r" '	action(type="omfile" file="/dev/null")' "r$r"
 	rs_stop
 	base=$(awk -v run="omfile.$r" '$1 == run { printf "%d", ($3 - $2) * 3 + 10 }' "$TB/flood.txt")
-	rm -f "$TB/spool/omtwitter-flood.state"
-	flood "omtwitter.$r" "	action(type=\"omtwitter\" name=\"flood\" credentials=\"$TB/omtwitter.cred\" endpoint=\"$EMU_URL\"
-	       digest.interval=\"$base\" action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" "r$r"
-	i=0
-	until record texts --path /2/tweets --ok | grep '^Digest' | grep -q "bird_alert r$r " ||
-		[ $i -gt $((base * 20 + 600)) ]; do
-		sleep 0.1; i=$((i + 1))
+	for kind in template exact; do
+		tag="r$r$kind"
+		rm -f "$TB/spool/omtwitter-flood.state"
+		flood "omtwitter_$kind.$r" "	action(type=\"omtwitter\" name=\"flood\" credentials=\"$TB/omtwitter.cred\" endpoint=\"$EMU_URL\"
+	       group=\"$kind\" digest.interval=\"$base\" action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" "$tag"
+		i=0
+		until record texts --path /2/tweets --ok | grep '^Digest' | grep -q "bird_alert $tag " ||
+			[ $i -gt $((base * 20 + 600)) ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		sleep 2
+		rs_stop
 	done
-	sleep 2
-	rs_stop
 done
 "$PYTHON3" - "$TB/flood.txt" "$TB/record.jsonl" "$FLOOD_N" <<'PY'
 import json, re, statistics, sys
@@ -220,7 +232,8 @@ print("| rsyslogd with | ingest s (median) | lines/s (median) | each round, line
 print("|---|---|---|---|---|---|---|")
 med = {k: statistics.median(dt for dt, _, _ in v) for k, v in runs.items()}
 rss = {k: max(r for _, r, _ in v) for k, v in runs.items()}
-for kind, label in (("omfile", "omfile to /dev/null"), ("omtwitter", "the omtwitter action")):
+for kind, label in (("omfile", "omfile to /dev/null"), ("omtwitter_template", "omtwitter (group=template, the default)"),
+                    ("omtwitter_exact", "omtwitter (group=exact)")):
     if kind not in runs:
         continue
     print("| %s | %.2f | %.0f | %s | %.2f | %.1f | %+.1f |" % (
@@ -228,7 +241,7 @@ for kind, label in (("omfile", "omfile to /dev/null"), ("omtwitter", "the omtwit
         med["omfile"] / med[kind], rss[kind], rss[kind] - rss["omfile"]))
 calls = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 ok = True
-for dt, _, tag in runs.get("omtwitter", []):
+for dt, _, tag in runs.get("omtwitter_template", []) + runs.get("omtwitter_exact", []):
     mine = lambda c: "bird_alert %s " % tag in (c.get("text") or "")
     posts = [c for c in calls if c.get("path") == "/2/tweets" and c.get("status") == 201 and mine(c)]
     digests = [c for c in posts if c["text"].startswith("Digest")]
@@ -245,6 +258,9 @@ sys.exit(0 if ok else 1)
 PY
 [ $? -eq 0 ] || BENCH_FAILED=1
 
+fi
+
+if want signing; then
 echo "== signing" >&2
 echo
 echo "### Signing"
@@ -252,6 +268,11 @@ echo
 echo '```'
 "$BENCH/bench_sign"
 echo '```'
-bash "$(dirname "$0")/replay.sh" || BENCH_FAILED=1
-"$BENCH/bench_incidents" "$(dirname "$0")"/../grouping/data/*.tsv || BENCH_FAILED=1
+fi
+if want replay; then
+	bash "$(dirname "$0")/replay.sh" || BENCH_FAILED=1
+fi
+if want incidents; then
+	"$BENCH/bench_incidents" "$(dirname "$0")"/../grouping/data/*.tsv || BENCH_FAILED=1
+fi
 exit $BENCH_FAILED
