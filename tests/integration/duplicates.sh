@@ -14,7 +14,7 @@ module(load="impstats" interval="1" format="json" log.file="$TB/stats.json"
 if \$msg contains "dup_alert" then {
 	action(type="omtwitter" name="dupes" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
 	       dedup.window="2" ratelimit.burst="100" budget.daily="1000" timeout="1000"
-	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="4")
 }
 if \$msg contains "dupdig_alert" then {
 	action(type="omtwitter" name="dupdigest" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
@@ -37,10 +37,21 @@ ok $? "with the time added: '$second'"
 grep -q 'omtwitter\[dupes\]: X refused part 1/1 as a duplicate of an earlier post; posted again with the time added' "$TB/rsyslogd.log"
 ok $? "the log says so" || diag "$TB/rsyslogd.log"
 
-# 2. a retry of a post whose answer was lost: the post did arrive
+# 2. a retry of a post whose answer was lost: the post did arrive.  The
+# emulator holds the first attempt 2.5 s, then creates the post: the module
+# gave it up at 1 s (timeout), and retries only action.resumeInterval (4 s)
+# after that, so it is the retry that meets the duplicate-content answer.
+# (With the retry 1 s after the timeout it came first: it created the post
+# and the 403 went to the abandoned first attempt, not to the module.)
 emu_control POST /_emu/faults '{"faults":[{"path":"/2/tweets","delay_ms":2500,"count":1}]}' >/dev/null
 send_line "dup_alert raid md0 degraded"
 wait_for_calls 2 --path /2/tweets --status 403; ok $? "the retry met the duplicate-content answer"
+[ "$(record get 2 fault --path /2/tweets --status 201)" = "delay 2500ms" ] &&
+	[ "$(record get 2 text --path /2/tweets --status 201)" = "dup_alert raid md0 degraded" ] &&
+	[ "$(record get 1 fault --path /2/tweets --status 403)" = null ] &&
+	[ "$(record get 1 text --path /2/tweets --status 403)" = "dup_alert raid md0 degraded" ]
+ok $? "the delayed first attempt created the post; the 403 was the retry's answer" ||
+	record show --path /2/tweets | grep -E '"(time|status|text|fault)"' | diag
 sleep 3
 [ "$(record count --path /2/tweets --status 201)" -eq 3 ] &&
 	[ "$(record texts --path /2/tweets --status 201 | grep -c 'raid md0')" -eq 1 ]
