@@ -3,7 +3,10 @@
 # count, a local burst budget with digests that add up, held alerts and the
 # spent budget surviving a restart, and no request before a 429's reset.
 # Each scenario has its own action (own budgets, own state file), selected
-# by a keyword; intervals are seconds so the test is short.
+# by a keyword; intervals are seconds so the test is short.  The actions
+# whose alerts differ only in a number (burst_alert_001 ...) or whose key is
+# a host name take group="exact": these scenarios are about distinct alerts
+# (incidents.sh tests the grouping).
 . "$(dirname "$0")/lib.sh"
 SAME_N=${SAME_N:-10000}        # identical alerts in the first burst
 SAME_DIGEST=${SAME_DIGEST:-3}  # their digest interval (the burst must fit into it)
@@ -26,24 +29,24 @@ if \$msg contains "same_alert" then {
 }
 if \$msg contains "burst_alert" then {
 	action(type="omtwitter" name="flood_burst" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       ratelimit.burst="5" ratelimit.interval="4" digest.interval="3"
+	       group="exact" ratelimit.burst="5" ratelimit.interval="4" digest.interval="3"
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 if \$msg contains "keep_alert" then {
 	action(type="omtwitter" name="flood_keep" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       ratelimit.burst="2" ratelimit.interval="10" digest.interval="2"
+	       group="exact" ratelimit.burst="2" ratelimit.interval="10" digest.interval="2"
 	       queue.type="LinkedList" queue.filename="flood_keep" queue.saveOnShutdown="on"
 	       action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 template(name="host_key" type="string" string="%hostname%")
 if \$msg contains "host_alert" then {
 	action(type="omtwitter" name="flood_host" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       dedup.key="host_key" digest.interval="600"
+	       dedup.key="host_key" group="exact" digest.interval="600"
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 if \$msg contains "limit_alert" then {
 	action(type="omtwitter" name="flood_limit" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+	       group="exact" queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 EOF
 mkdir -p "$TB/spool"
