@@ -20,7 +20,7 @@ typedef struct slot {
 					   * numbers as "<*>" while all lines agree on
 					   * the rest ("web<*>"), else NULL ("<*>") */
 	size_t klen;                      /* of key */
-	int numbers;                      /* key has a "<*>" */
+	int numbers;                      /* key has a "<*>" for a number */
 } slot;
 
 typedef struct incident {
@@ -523,7 +523,9 @@ static omtw_err slot_set(slot *p, const char *key, size_t klen, const char *raw,
 	memcpy(p->key, key, klen);
 	p->key[klen] = '\0';
 	p->klen = klen;
-	p->numbers = memmem(key, klen, INCIDENTS_VARIABLE, 3) != NULL;
+	/* numbers abstracted: the key differs from the token (a literal "<*>"
+	 * in a token is no number); without the token, its key says it */
+	p->numbers = raw ? rlen != klen || memcmp(key, raw, rlen) != 0 : memmem(key, klen, INCIDENTS_VARIABLE, 3) != NULL;
 	if (raw && (rlen != klen || memcmp(key, raw, rlen) != 0) && (p->raw = strndup(raw, rlen)) == NULL)
 		return OMTW_ENOMEM;
 	return OMTW_OK;

@@ -19,7 +19,10 @@
  *   - the same line fed again right away is the same incident, neither
  *     new nor changed, with the same values (a line fits its template);
  *   - the twin gives the same id, flags and values, and in the end the
- *     same templates (determinism).
+ *     same templates (determinism);
+ *   - in the end, a miner restored from incidents_each's records has the
+ *     same templates, and fed the lines once more gives the same ids,
+ *     flags and values as the original (a state file's round trip).
  * A NUL byte separates tokens, like a blank.  Lines holding a literal
  * "<*>" skip the values check.  A broken property abort()s. */
 #include <stdint.h>
@@ -237,9 +240,15 @@ static void feed_lines(incidents *m, incidents *twin, run *r, const char *text, 
 	}
 }
 
+static void restore_one(void *arg, const incident_record *rec)
+{
+	if (incidents_restore(arg, rec) != OMTW_OK)
+		abort(); /* what incidents_each gives always restores */
+}
+
 static void one(const char *text, size_t size, double similarity, size_t maxentries)
 {
-	run r = { similarity, maxentries, 0, 0, NULL, NULL, size + 3 };
+	run r = { similarity, maxentries, 0, 0, NULL, NULL, 2 * size + 6 }; /* ids of two passes */
 	incidents_config c = { similarity, maxentries, on_evict, &r };
 	incidents_config ct = { similarity, maxentries, on_evict_twin, NULL };
 	incidents *m = NULL, *twin = NULL;
@@ -260,6 +269,25 @@ static void one(const char *text, size_t size, double similarity, size_t maxentr
 			abort();
 		if (live ? strcmp(ta, r.shadow[id]) != 0 : la != 0 || ta[0] != '\0')
 			abort();
+	}
+	/* a miner restored from m's records (a state file's round trip) has
+	 * the same incidents and goes on exactly as m: the lines once more */
+	{
+		incidents *back = NULL;
+		if (incidents_new(&ct, &back) != OMTW_OK)
+			abort();
+		incidents_each(m, restore_one, back);
+		incidents_set_last_id(back, incidents_last_id(m));
+		if (incidents_count(back) != incidents_count(m) || incidents_last_id(back) != r.lastid)
+			abort();
+		for (uint64_t id = 1; id <= r.lastid; id++) {
+			size_t la = incidents_template(m, id, ta, sizeof(ta));
+			size_t lb = incidents_template(back, id, tb, sizeof(tb));
+			if (la != lb || strcmp(ta, tb) != 0)
+				abort();
+		}
+		feed_lines(m, back, &r, text, size);
+		incidents_free(back);
 	}
 	incidents_free(m);
 	incidents_free(twin);
