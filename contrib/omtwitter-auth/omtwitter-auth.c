@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "credfile.h"
+#include "errorfile.h"
 #include "xapi.h"
 
 #define EXIT_REMOTE 1
@@ -157,6 +158,41 @@ done:
 	return ok;
 }
 
+/* Refuse an output the module would refuse, or that cannot be written,
+ * before anything is asked of X: the request token and its PIN work once.
+ * The module refuses a credentials file in a directory other users can
+ * write to (they could replace it); errorfile_check_dir applies that rule. */
+static int output_dir_ok(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char why[4200], dir[4096];
+	omtw_err e = errorfile_check_dir(path, 1, why, sizeof(why));
+
+	if (e == OMTW_EPERM) {
+		fprintf(stderr, "omtwitter-auth: --output %s is in %s; omtwitter refuses a "
+			"credentials file there, as other users could replace it: not starting the "
+			"authorization (fix: write it in a directory only root can write, e.g. "
+			"/etc/rsyslog.d)\n", path, why);
+		return 0;
+	}
+	if (e != OMTW_OK) {
+		fprintf(stderr, "omtwitter-auth: --output %s is in %s: not starting the "
+			"authorization (fix: create the directory first)\n", path, why);
+		return 0;
+	}
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (access(dir, W_OK | X_OK) != 0) {
+		fprintf(stderr, "omtwitter-auth: --output %s: cannot write in %s (%s): not starting "
+			"the authorization (fix: run it as a user who can write there, e.g. root)\n",
+			path, dir, strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
 static void wipe_free(char *s)
 {
 	if (s) {
@@ -266,6 +302,8 @@ static int do_authorize(xapi_client *api, const struct options *o)
 		fprintf(stderr, "omtwitter-auth: %s exists; not replacing it without --force\n", o->output);
 		return EXIT_LOCAL;
 	}
+	if (!output_dir_ok(o->output))
+		return EXIT_LOCAL;
 	if ((ck = consumer_value("OMTWITTER_CONSUMER_KEY", "Consumer key (API key): ", 1)) == NULL ||
 	    (cs = consumer_value("OMTWITTER_CONSUMER_SECRET", "Consumer secret (API key secret): ", 0)) == NULL)
 		goto done;

@@ -4,7 +4,8 @@
 # no clobbering, --owner, --verify, and no secret in any output.
 . "$(dirname "$0")/lib.sh"
 tb_init
-AUTH="$OMTW_BUILDDIR/contrib/omtwitter-auth/omtwitter-auth"
+# OMTW_AUTH: another build of the helper (e.g. an older one, to see a check fail)
+AUTH=${OMTW_AUTH:-$OMTW_BUILDDIR/contrib/omtwitter-auth/omtwitter-auth}
 emu_start
 CK=tbConsumerKey0123456789
 CS=tbConsumerSecret-abcdefghijklmnopqrstuvwxyz012345
@@ -61,6 +62,55 @@ sleep 1 # a new timestamp in the header
 run force 4242 --endpoint "$EMU_URL" --force --output "$TB/etc/omtwitter.cred"
 [ $RC -eq 0 ] && [ "$(md5sum < "$TB/etc/omtwitter.cred")" != "$sum" ] && [ "$(ls -A "$TB/etc")" = omtwitter.cred ]
 ok $? "--force replaces it atomically (exit 0, new content, no temporary file)"
+
+# --- an output the module would refuse, or that cannot be written: refused
+# before any request (a request token and its PIN work once), exit 2
+# refused_early NAME DESCRIPTION PATTERN ARGS...: the helper exits 2 with
+# PATTERN on stderr and no request reaches the emulator
+refused_early() {
+	name=$1 what=$2 pattern=$3
+	shift 3
+	before=$(record count)
+	run "$name" 4242 --endpoint "$EMU_URL" "$@"
+	[ $RC -eq 2 ] && grep -q -- "$pattern" "$TB/$name.err"
+	ok $? "$what: exit 2, says why and the fix" || diag "$TB/$name.out" "$TB/$name.err"
+	[ "$(record count)" -eq "$before" ] && ! grep -q 'authorize' "$TB/$name.out"
+	ok $? "$what: refused before any request reached the emulator" || diag "$TB/$name.out"
+}
+for mode in 0777 1777; do
+	mkdir -p "$TB/ww$mode" && chmod "$mode" "$TB/ww$mode"
+	refused_early "ww$mode" "--output in a directory of mode $mode" \
+		"is in $TB/ww$mode, a directory other users can write to (mode $mode); omtwitter refuses a credentials file there.*(fix: write it in a directory only root can write" \
+		--output "$TB/ww$mode/x.cred"
+	no_leftovers "$TB/ww$mode"; ok $? "mode $mode: nothing written"
+done
+mkdir -p "$TB/wwtarget" && chmod 0777 "$TB/wwtarget" && ln -s wwtarget "$TB/wwlink"
+refused_early wwlink "--output through a symbolic link to such a directory" \
+	"is in $TB/wwlink, a directory other users can write to" --output "$TB/wwlink/x.cred"
+tmpout=/tmp/omtw-auth-test-$$.cred
+refused_early wwtmp "--output in /tmp" "is in /tmp, a directory other users can write to" --output "$tmpout"
+[ ! -e "$tmpout" ]; ok $? "--output in /tmp: nothing written"
+rm -f "$tmpout"
+refused_early nodir "--output in a directory that does not exist" \
+	"is in $TB/nodir, which cannot be used (No such file or directory): not starting the authorization (fix: create the directory first)" \
+	--output "$TB/nodir/x.cred"
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null && command -v setpriv >/dev/null; then
+	mkdir -p "$TB/rootonly" && chmod 0755 "$TB/rootonly"
+	before=$(record count)
+	printf '4242\n' | setpriv --reuid=nobody --regid=nogroup --clear-groups "$AUTH" --endpoint "$EMU_URL" \
+		--output "$TB/rootonly/x.cred" > "$TB/unwritable.out" 2> "$TB/unwritable.err"
+	[ $? -eq 2 ] && grep -q "cannot write in $TB/rootonly (Permission denied): not starting" "$TB/unwritable.err" &&
+		[ "$(record count)" -eq "$before" ]
+	ok $? "--output in a directory the user cannot write: exit 2 before any request" || diag "$TB/unwritable.err"
+else
+	echo "ok $((tb_n += 1)) # SKIP an unwritable directory needs root (to run as nobody)"
+fi
+# the boundary is the module's: a directory only its group may write is accepted by both
+mkdir -p "$TB/grp" && chmod 0775 "$TB/grp"
+run grpdir 4242 --endpoint "$EMU_URL" --output "$TB/grp/x.cred"
+sed "s|$TB/etc/omtwitter.cred|$TB/grp/x.cred|" "$TB/check.conf" > "$TB/grp.conf"
+[ $RC -eq 0 ] && "$RSYSLOGD" -N1 -f "$TB/grp.conf" > "$TB/grp-check.out" 2>&1
+ok $? "--output in a directory of mode 0775: written, and rsyslogd -N1 accepts it" || diag "$TB/grpdir.err" "$TB/grp-check.out"
 
 # --- --owner USER:GROUP gives owner, group and 0640
 if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
