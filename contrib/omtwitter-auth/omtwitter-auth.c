@@ -211,6 +211,29 @@ static int remote_failure(const char *step, const xapi_result *res)
 	return EXIT_REMOTE;
 }
 
+/* One action for the file at abspath: posts, or DMs to recipient.  The DM
+ * action has a name (and so a queue file and flood state file) of its own,
+ * so that rsyslogd takes it beside the posting action. */
+static void print_action(const struct options *o, const char *abspath, const char *recipient)
+{
+	const char *name = recipient ? "bird_alert_dm" : "bird_alert";
+
+	printf("if $msg contains \"bird_alert\" then {\n"
+	       "    action(type=\"omtwitter\" name=\"%s\"\n"
+	       "           credentials=\"%s\"\n", name, abspath);
+	if (recipient)
+		printf("           mode=\"dm\" recipient=\"%s\"\n", recipient);
+	if (o->endpoint)
+		printf("           endpoint=\"%s\"\n", o->endpoint);
+	if (o->cacert)
+		printf("           tls.cacert=\"%s\"\n", o->cacert);
+	printf("           queue.type=\"Disk\" queue.filename=\"omtwitter_%s\"\n"
+	       "           queue.checkpointInterval=\"1\" queue.dequeueBatchSize=\"1\"\n"
+	       "           queue.size=\"100000\" queue.maxDiskSpace=\"64m\"\n"
+	       "           action.resumeRetryCount=\"-1\" action.resumeInterval=\"10\")\n"
+	       "}\n", name);
+}
+
 /* Verify creds with GET /2/users/me and print the account and config lines. */
 static int verify_and_show(xapi_client *api, const omtw_creds *cr, const struct options *o,
 			   const char *path)
@@ -245,22 +268,17 @@ static int verify_and_show(xapi_client *api, const omtw_creds *cr, const struct 
 	}
 	if (realpath(path, abspath) == NULL)
 		snprintf(abspath, sizeof(abspath), "%s", path);
-	printf("\nTo %s alerts with it, add to /etc/rsyslog.d/omtwitter.conf:\n\n"
-	       "module(load=\"omtwitter\")\n"
-	       "if $msg contains \"bird_alert\" then {\n"
-	       "    action(type=\"omtwitter\" name=\"bird_alert\"\n"
-	       "           credentials=\"%s\"\n", o->dm_to ? "send" : "post", abspath);
 	if (o->dm_to)
-		printf("           mode=\"dm\" recipient=\"%s\"\n", to_id);
-	if (o->endpoint)
-		printf("           endpoint=\"%s\"\n", o->endpoint);
-	if (o->cacert)
-		printf("           tls.cacert=\"%s\"\n", o->cacert);
-	printf("           queue.type=\"Disk\" queue.filename=\"omtwitter_bird_alert\"\n"
-	       "           queue.checkpointInterval=\"1\" queue.dequeueBatchSize=\"1\"\n"
-	       "           queue.size=\"100000\" queue.maxDiskSpace=\"64m\"\n"
-	       "           action.resumeRetryCount=\"-1\" action.resumeInterval=\"10\")\n"
-	       "}\n\nthen check it with: rsyslogd -N1\n");
+		printf("\nTo also send alerts to @%s as direct messages, add this action to\n"
+		       "/etc/rsyslog.d/omtwitter.conf after the lines the first run printed. It has\n"
+		       "its own name and queue file, so it sits beside the posting action, and it\n"
+		       "loads no module: rsyslogd refuses a second module(load=\"omtwitter\"). If it\n"
+		       "is the only omtwitter action, put module(load=\"omtwitter\") before it.\n\n", to);
+	else
+		printf("\nTo post alerts with it, add to /etc/rsyslog.d/omtwitter.conf:\n\n"
+		       "module(load=\"omtwitter\")\n");
+	print_action(o, abspath, o->dm_to ? to_id : NULL);
+	printf("\nthen check it with: rsyslogd -N1\n");
 	return 0;
 }
 

@@ -52,6 +52,37 @@ action(type="omtwitter" credentials="$TB/etc/omtwitter.cred" endpoint="$EMU_URL"
 EOF
 "$RSYSLOGD" -N1 -f "$TB/check.conf" > "$TB/check.out" 2>&1; ok $? "rsyslogd -N1 accepts the written file"
 
+# --- the DM configuration (--verify --dm-to) pasted beside the posting one
+# the first run printed: one rsyslog.conf that rsyslogd takes
+run dmbeside "" --verify "$TB/etc/omtwitter.cred" --dm-to @bob_oncall --endpoint "$EMU_URL"
+[ $RC -eq 0 ] && grep -q 'sits beside the posting action' "$TB/dmbeside.out" &&
+	grep -q 'If it$' "$TB/dmbeside.out" && grep -q '^is the only omtwitter action, put module(load="omtwitter") before it' "$TB/dmbeside.out"
+ok $? "--dm-to: says the DM action sits beside the posting one, and when to load the module" || diag "$TB/dmbeside.out" "$TB/dmbeside.err"
+snippet() { # FILE: the configuration lines the helper printed
+	sed -n '/^module(load=\|^if \$msg/,/^}$/p' "$1"
+}
+{
+	echo "global(workDirectory=\"$TB/spool\")"
+	snippet "$TB/happy.out"
+	snippet "$TB/dmbeside.out"
+} | sed "s|module(load=\"omtwitter\")|module(load=\"$OMTW_MODULE\")|" > "$TB/both.conf"
+grep -q 'mode="dm" recipient="[0-9]*"' "$TB/both.conf" && "$RSYSLOGD" -N1 -f "$TB/both.conf" > "$TB/both.out" 2>&1
+ok $? "the first run's configuration and the DM one in one rsyslog.conf: rsyslogd -N1 accepts it" || diag "$TB/both.conf" "$TB/both.out"
+{
+	echo "global(workDirectory=\"$TB/spool\")"
+	echo "module(load=\"$OMTW_MODULE\")"
+	snippet "$TB/dmbeside.out"
+} > "$TB/dmonly.conf"
+"$RSYSLOGD" -N1 -f "$TB/dmonly.conf" > "$TB/dmonly.out" 2>&1
+ok $? "the DM configuration alone after module(load), as it says: rsyslogd -N1 accepts it" || diag "$TB/dmonly.conf" "$TB/dmonly.out"
+# and both actions deliver: one alert becomes a post and a DM
+{ snippet "$TB/happy.out"; snippet "$TB/dmbeside.out"; } | grep -v '^module(load=' | rs_conf
+rs_start
+send_line "bird_alert: disk sda failing on db1"
+wait_for_calls 1 --path /2/tweets --verified --ok && wait_for_calls 1 --path /2/dm_conversations/with/ --verified --ok
+ok $? "rsyslogd with both: the alert is posted and sent as a DM" || { record summary; diag "$TB/rsyslogd.log"; }
+rs_stop
+
 # --- existing output: refused without --force, replaced with it
 sum=$(md5sum < "$TB/etc/omtwitter.cred")
 run exists 4242 --endpoint "$EMU_URL" --output "$TB/etc/omtwitter.cred"
