@@ -10,6 +10,7 @@
  */
 #include "omtw-config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -73,58 +74,113 @@ static void usage(FILE *f)
 		XAPI_DEFAULT_ENDPOINT);
 }
 
-/* Read one line from f into a new string without its newline; NULL at EOF. */
+static void wipe_free(char *s)
+{
+	if (s) {
+		OPENSSL_cleanse(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Drop surrounding white space in place (a pasted key often brings some:
+ * X would answer a plain 401), wiping the bytes given up. */
+static void trim(char *s)
+{
+	size_t len = strlen(s), start = 0, end = len;
+
+	while (start < end && isspace((unsigned char)s[start]))
+		start++;
+	while (end > start && isspace((unsigned char)s[end - 1]))
+		end--;
+	memmove(s, s + start, end - start);
+	OPENSSL_cleanse(s + (end - start), len - (end - start));
+	s[end - start] = '\0';
+}
+
+/* Read one line from f into a new string, trimmed; NULL at EOF. */
 static char *read_line(FILE *f)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n = getline(&line, &cap, f);
 
-	if (n < 0) {
+	if (getline(&line, &cap, f) < 0) {
 		free(line);
 		return NULL;
 	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
-			 line[n - 1] == ' ' || line[n - 1] == '\t'))
-		line[--n] = '\0';
+	trim(line);
 	return line;
 }
 
-/* Ask on the controlling terminal, without echo for secrets. */
-static char *ask_tty(const char *prompt, int echo)
+/* Ask on the controlling terminal, without echo for secrets.  NULL at the
+ * end of input, or with *no_tty set when there is no terminal. */
+static char *ask_tty(const char *prompt, int echo, int *no_tty)
 {
 	struct termios old, quiet;
 	char *answer;
 	FILE *tty = fopen("/dev/tty", "r+");
 	int restore = 0;
 
-	if (tty == NULL)
+	if ((*no_tty = tty == NULL))
 		return NULL;
-	fputs(prompt, tty);
-	fflush(tty);
+	/* echo off before the prompt, as getpass does: TCSAFLUSH drops what
+	 * was typed before it, so an answer typed at the prompt must come after */
 	if (!echo && tcgetattr(fileno(tty), &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		quiet.c_lflag |= ECHONL;
 		restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
 	}
+	fputs(prompt, tty);
+	fflush(tty);
 	answer = read_line(tty);
 	if (restore)
 		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	if (answer == NULL) /* Ctrl-D: end the prompt's line */
+		fputc('\n', tty);
 	fclose(tty);
 	return answer;
 }
 
-/* A value from the environment, or the terminal. */
-static char *consumer_value(const char *env, const char *prompt, int echo)
+/* The app's consumer key or secret (what) from the environment variable
+ * env, or asked for on the terminal; trimmed, and one that the
+ * credentials file can hold.  NULL after saying what happened. */
+static char *consumer_value(const char *env, const char *what, const char *prompt, int echo)
 {
 	const char *v = getenv(env);
 	char *answer;
+	int no_tty;
 
-	if (v && *v)
-		return strdup(v);
-	if ((answer = ask_tty(prompt, echo)) == NULL)
-		fprintf(stderr, "omtwitter-auth: set %s or run on a terminal to be asked for it\n", env);
+	if (v != NULL) {
+		if ((answer = strdup(v)) == NULL) {
+			fprintf(stderr, "omtwitter-auth: out of memory\n");
+			return NULL;
+		}
+		trim(answer);
+		if (*answer == '\0') {
+			fprintf(stderr, "omtwitter-auth: %s is set but empty: set it to the app's %s, "
+				"or unset it to be asked for it on the terminal\n", env, what);
+			wipe_free(answer);
+			return NULL;
+		}
+	} else if ((answer = ask_tty(prompt, echo, &no_tty)) == NULL || *answer == '\0') {
+		if (answer == NULL && no_tty)
+			fprintf(stderr, "omtwitter-auth: no terminal to ask for the %s on: set %s\n",
+				what, env);
+		else
+			fprintf(stderr, "omtwitter-auth: no %s given (%s at the prompt)\n", what,
+				answer ? "an empty answer" : "end of input");
+		wipe_free(answer);
+		return NULL;
+	}
+	/* the credentials file takes no space, control or non-ASCII character */
+	for (const char *c = answer; *c; c++)
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
+			fprintf(stderr, "omtwitter-auth: the %s %s%s contains a space, a control or "
+				"a non-ASCII character: copy it again from the X developer console\n",
+				what, v ? "in " : "typed at the prompt", v ? env : "");
+			wipe_free(answer);
+			return NULL;
+		}
 	return answer;
 }
 
@@ -193,21 +249,13 @@ static int output_dir_ok(const char *path)
 	return 1;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
-
 /* "step failed: HTTP 401: Unauthorized" for any failed exchange. */
 static int remote_failure(const char *step, const xapi_result *res)
 {
 	fprintf(stderr, "omtwitter-auth: %s failed: %s\n", step, res->error);
 	if (res->outcome == XAPI_UNAUTHORIZED)
-		fprintf(stderr, "omtwitter-auth: check the consumer key and secret (and, at the "
-			"access-token step, the PIN: each PIN works once); also check the clock\n");
+		fprintf(stderr, "omtwitter-auth: check the consumer key and secret; also check "
+			"the clock\n");
 	return EXIT_REMOTE;
 }
 
@@ -322,13 +370,11 @@ static int do_authorize(xapi_client *api, const struct options *o)
 	}
 	if (!output_dir_ok(o->output))
 		return EXIT_LOCAL;
-	if ((ck = consumer_value("OMTWITTER_CONSUMER_KEY", "Consumer key (API key): ", 1)) == NULL ||
-	    (cs = consumer_value("OMTWITTER_CONSUMER_SECRET", "Consumer secret (API key secret): ", 0)) == NULL)
+	if ((ck = consumer_value("OMTWITTER_CONSUMER_KEY", "consumer key (API key)",
+				 "Consumer key (API key): ", 1)) == NULL ||
+	    (cs = consumer_value("OMTWITTER_CONSUMER_SECRET", "consumer secret (API key secret)",
+				 "Consumer secret (API key secret): ", 0)) == NULL)
 		goto done;
-	if (!*ck || !*cs) {
-		fprintf(stderr, "omtwitter-auth: the consumer key and secret must not be empty\n");
-		goto done;
-	}
 
 	if (xapi_request_token(api, ck, cs, &rtoken, &rsecret, &res) != OMTW_OK)
 		goto oom;
@@ -356,7 +402,15 @@ static int do_authorize(xapi_client *api, const struct options *o)
 	if (xapi_access_token(api, ck, cs, rtoken, rsecret, pin, &cr, &res) != OMTW_OK)
 		goto oom;
 	if (res.outcome != XAPI_DELIVERED) {
-		rc = remote_failure("access token (POST /oauth/access_token)", &res);
+		fprintf(stderr, "omtwitter-auth: access token (POST /oauth/access_token) failed: %s\n",
+			res.error);
+		if (res.outcome == XAPI_UNAUTHORIZED)
+			fprintf(stderr, "omtwitter-auth: X did not take the PIN: mistyped, shown for "
+				"another authorize URL, or too late\n");
+		/* the request token lives only in this process, and X takes it once */
+		fprintf(stderr, "omtwitter-auth: run omtwitter-auth again for a new authorize URL "
+			"and PIN (each request token and its PIN work once)\n");
+		rc = EXIT_REMOTE;
 		goto done;
 	}
 	if (credfile_write(o->output, &cr, mode, uid, gid, o->force, err, sizeof(err)) != OMTW_OK) {

@@ -160,6 +160,8 @@ run wrongpin 1111 --endpoint "$EMU_URL" --output "$TB/fail/x.cred"
 [ $RC -eq 1 ]; ok $? "wrong PIN: exit 1"
 grep -q '^omtwitter-auth: access token (POST /oauth/access_token) failed: HTTP 401' "$TB/wrongpin.err"
 ok $? "wrong PIN: names the step and the HTTP status" || diag "$TB/wrongpin.err"
+grep -q '^omtwitter-auth: run omtwitter-auth again for a new authorize URL and PIN (each request token and its PIN work once)$' "$TB/wrongpin.err"
+ok $? "wrong PIN: says to run the helper again (the request token works once)" || diag "$TB/wrongpin.err"
 no_leftovers "$TB/fail"; ok $? "wrong PIN: no file, no temporary file"
 
 OMTWITTER_CONSUMER_SECRET=wrong-secret run wrongsecret 4242 --endpoint "$EMU_URL" --output "$TB/fail/x.cred"
@@ -229,35 +231,96 @@ ok $? "plain http to a remote host: exit 2"
 emu_stop
 EMU_PORT=
 emu_start
-env -u OMTWITTER_CONSUMER_KEY -u OMTWITTER_CONSUMER_SECRET "$PYTHON3" - "$AUTH" "$EMU_URL" "$TB/pty.cred" "$CK" "$CS" > "$TB/pty.out" 2>&1 <<'PY'
-import os, pty, sys, time
-auth, url, out, ck, cs = sys.argv[1:6]
+cat > "$TB/onpty.py" <<'PY'
+# onpty.py AUTH ARGS... -- ANSWERS...: run AUTH under a pseudo-terminal, give
+# each answer at its prompt (key, secret, PIN; "^D" is Ctrl-D), print what the
+# terminal showed and "EXIT n".
+import os, pty, select, sys, time
+argv = sys.argv[1:sys.argv.index("--")]
+answers = sys.argv[sys.argv.index("--") + 1:]
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv(auth, [auth, "--endpoint", url, "--output", out])
-buf = b""
-def expect(s, timeout=15):
-    global buf
+    os.execv(argv[0], argv)
+buf, eof = b"", False
+def pump(until, timeout=15):
+    global buf, eof
     end = time.time() + timeout
-    while s.encode() not in buf:
-        if time.time() > end:
-            raise SystemExit("timeout waiting for %r; got %r" % (s, buf))
+    while not eof and (until is None or until not in buf):
+        if not select.select([fd], [], [], max(0, end - time.time()))[0]:
+            return
         try:
-            buf += os.read(fd, 4096)
+            chunk = os.read(fd, 4096)
         except OSError:
-            raise SystemExit("EOF waiting for %r; got %r" % (s, buf))
-expect("Consumer key"); os.write(fd, (ck + "\n").encode())
-expect("Consumer secret"); os.write(fd, (cs + "\n").encode())
-expect("PIN: "); os.write(fd, b"4242\n")
-expect("rsyslogd -N1")
+            chunk = b""
+        eof = not chunk
+        buf += chunk
+for prompt, answer in zip((b"Consumer key", b"Consumer secret", b"PIN: "), answers):
+    pump(prompt)
+    if prompt not in buf:
+        break
+    os.write(fd, b"\x04" if answer == "^D" else (answer + "\n").encode())
+pump(None, 30)
+if not eof:
+    os.kill(pid, 9)
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(buf.decode(errors="replace"))
 print("\nEXIT", os.waitstatus_to_exitcode(status))
 PY
-grep -q '^EXIT 0$' "$TB/pty.out" && grep -q 'authorized as @omtwitter_test' "$TB/pty.out"
+# pty_run NAME OUTPUT ANSWERS...: the PIN flow under a pseudo-terminal, without
+# the consumer variables; what the terminal showed and "EXIT n" in $TB/NAME.out
+pty_run() {
+	name=$1 out=$2
+	shift 2
+	env -u OMTWITTER_CONSUMER_KEY -u OMTWITTER_CONSUMER_SECRET "$PYTHON3" "$TB/onpty.py" \
+		"$AUTH" --endpoint "$EMU_URL" --output "$out" -- "$@" > "$TB/$name.out" 2>&1
+}
+pty_run pty "$TB/pty.cred" "$CK" "$CS" 4242
+grep -q '^EXIT 0' "$TB/pty.out" && grep -q 'authorized as @omtwitter_test' "$TB/pty.out"
 ok $? "interactive: key and secret asked on the terminal, exit 0" || diag "$TB/pty.out"
 grep -q "$CK" "$TB/pty.out"; ok $? "interactive: the consumer key is echoed as typed"
 ! grep -q "$CS" "$TB/pty.out"; ok $? "interactive: the consumer secret is not echoed"
+
+# --- no consumer key or secret: say what happened; white space around
+# pasted keys is dropped
+mkdir -p "$TB/nokey"
+before=$(record count)
+pty_run ctrld-key "$TB/nokey/x.cred" "^D"
+grep -q '^EXIT 2' "$TB/ctrld-key.out" &&
+	grep -q '^omtwitter-auth: no consumer key (API key) given (end of input at the prompt)' "$TB/ctrld-key.out"
+ok $? "Ctrl-D at the consumer key prompt: exit 2, says so" || diag "$TB/ctrld-key.out"
+pty_run ctrld-secret "$TB/nokey/x.cred" "$CK" "^D"
+grep -q '^EXIT 2' "$TB/ctrld-secret.out" &&
+	grep -q '^omtwitter-auth: no consumer secret (API key secret) given (end of input at the prompt)' "$TB/ctrld-secret.out"
+ok $? "Ctrl-D at the consumer secret prompt: exit 2, says so" || diag "$TB/ctrld-secret.out"
+pty_run empty-key "$TB/nokey/x.cred" ""
+grep -q '^EXIT 2' "$TB/empty-key.out" &&
+	grep -q '^omtwitter-auth: no consumer key (API key) given (an empty answer at the prompt)' "$TB/empty-key.out"
+ok $? "an empty answer at the consumer key prompt: exit 2, says so" || diag "$TB/empty-key.out"
+# without a terminal (setsid: no controlling terminal, whoever runs the test)
+OMTWITTER_CONSUMER_KEY= setsid -w "$AUTH" --endpoint "$EMU_URL" --output "$TB/nokey/x.cred" \
+	< /dev/null > "$TB/envempty.out" 2> "$TB/envempty.err"
+[ $? -eq 2 ] && grep -q "^omtwitter-auth: OMTWITTER_CONSUMER_KEY is set but empty: set it to the app's consumer key (API key), or unset it to be asked for it on the terminal$" "$TB/envempty.err"
+ok $? "OMTWITTER_CONSUMER_KEY set but empty: exit 2, says so" || diag "$TB/envempty.err"
+OMTWITTER_CONSUMER_SECRET=' ' setsid -w "$AUTH" --endpoint "$EMU_URL" --output "$TB/nokey/x.cred" \
+	< /dev/null > "$TB/envblank.out" 2> "$TB/envblank.err"
+[ $? -eq 2 ] && grep -q '^omtwitter-auth: OMTWITTER_CONSUMER_SECRET is set but empty' "$TB/envblank.err"
+ok $? "OMTWITTER_CONSUMER_SECRET only a space: exit 2, set but empty" || diag "$TB/envblank.err"
+env -u OMTWITTER_CONSUMER_KEY setsid -w "$AUTH" --endpoint "$EMU_URL" --output "$TB/nokey/x.cred" \
+	< /dev/null > "$TB/notty.out" 2> "$TB/notty.err"
+[ $? -eq 2 ] && grep -q '^omtwitter-auth: no terminal to ask for the consumer key (API key) on: set OMTWITTER_CONSUMER_KEY$' "$TB/notty.err"
+ok $? "no OMTWITTER_CONSUMER_KEY and no terminal: exit 2, says so" || diag "$TB/notty.err"
+OMTWITTER_CONSUMER_KEY="tbConsumer Key0123456789" run innerspace 4242 --endpoint "$EMU_URL" --output "$TB/nokey/x.cred"
+[ $RC -eq 2 ] && grep -q '^omtwitter-auth: the consumer key (API key) in OMTWITTER_CONSUMER_KEY contains a space, a control or a non-ASCII character: copy it again' "$TB/innerspace.err"
+ok $? "a consumer key with a space inside: exit 2, says so" || diag "$TB/innerspace.err"
+[ "$(record count)" -eq "$before" ] && no_leftovers "$TB/nokey"
+ok $? "none of these asked anything of X or wrote anything"
+tab=$(printf '\t')
+OMTWITTER_CONSUMER_KEY=" $CK " OMTWITTER_CONSUMER_SECRET="$CS$tab" run padded 4242 --endpoint "$EMU_URL" --output "$TB/padded.cred"
+[ $RC -eq 0 ] && grep -qx "consumer_key=$CK" "$TB/padded.cred" && grep -qx "consumer_secret=$CS" "$TB/padded.cred"
+ok $? "key and secret with white space around them in the environment: trimmed, exit 0" || diag "$TB/padded.err"
+pty_run pty-padded "$TB/pty-padded.cred" "  $CK " " $CS  " " 4242 "
+grep -q '^EXIT 0' "$TB/pty-padded.out" && grep -qx "consumer_key=$CK" "$TB/pty-padded.cred"
+ok $? "key, secret and PIN typed with white space around them: trimmed, exit 0" || diag "$TB/pty-padded.out"
 
 # --- the whole flow under valgrind: no memory error, no leak
 printf '4242\n' | valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
