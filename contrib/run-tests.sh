@@ -32,12 +32,14 @@ mkdir -p "$logdir"
 
 # add_log NAME FILE: add the counts of an automake test-suite.log.
 add_log() {
-	p=$(sed -n 's/^# PASS: *//p' "$2" 2>/dev/null)
-	f=$(sed -n 's/^# FAIL: *//p' "$2" 2>/dev/null)
-	e=$(sed -n 's/^# ERROR: *//p' "$2" 2>/dev/null)
-	x=$(sed -n 's/^# XPASS: *//p' "$2" 2>/dev/null)
-	s=$(sed -n 's/^# SKIP: *//p' "$2" 2>/dev/null)
-	k=$(sed -n 's/^# XFAIL: *//p' "$2" 2>/dev/null)
+	# the automake summary's figures: the first '# PASS: N' (a test's own
+	# output quoted in the log may hold '# PASS: <name>' lines too)
+	p=$(sed -n 's/^# PASS: *\([0-9][0-9]*\)$/\1/p' "$2" 2>/dev/null | head -n 1)
+	f=$(sed -n 's/^# FAIL: *\([0-9][0-9]*\)$/\1/p' "$2" 2>/dev/null | head -n 1)
+	e=$(sed -n 's/^# ERROR: *\([0-9][0-9]*\)$/\1/p' "$2" 2>/dev/null | head -n 1)
+	x=$(sed -n 's/^# XPASS: *\([0-9][0-9]*\)$/\1/p' "$2" 2>/dev/null | head -n 1)
+	s=$(sed -n 's/^# SKIP: *\([0-9][0-9]*\)$/\1/p' "$2" 2>/dev/null | head -n 1)
+	k=$(sed -n 's/^# XFAIL: *\([0-9][0-9]*\)$/\1/p' "$2" 2>/dev/null | head -n 1)
 	s=$((s + k)) # known gaps (TAP TODO) are reported as skipped
 	if [ -z "$p" ]; then
 		echo "== $1: no test results" >&2

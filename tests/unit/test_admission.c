@@ -162,7 +162,7 @@ static void test_incidents(void)
 	if (d.nitems == 2) {
 		is_str(d.items[0].text, "sshd: failed login for invalid user <*> (admin)", "the row has the template and the value");
 		is_int(d.items[0].count, 2, "and the count of the two");
-		is_str(d.items[1].text, "<*> down (db2)", "the key's row shows the key's template");
+		is_str(d.items[1].text, "db<*> down (db2)", "the key's row shows the key's template");
 	}
 	flood_digest_free(&d);
 	fixture_free(&x);
