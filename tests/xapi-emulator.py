@@ -6,7 +6,8 @@ GET /2/users/by/username/<handle>, and the legacy POST /1.1/statuses/update.json
 and the PIN-based OAuth 1.0a flow (/oauth/request_token, /oauth/authorize,
 /oauth/access_token).  Every signed request is verified with oauthlib, an
 implementation independent of the C code under test; a rejected one gets 401 with
-an x-emulator-reason header.  Response shapes follow /work/shared/docs/xapi.md.
+an x-emulator-reason header.  Response shapes follow X's API v2 reference
+(https://docs.x.com/x-api).
 Each API call is recorded (memory and --record, one JSON object per line).
 Post length is enforced like X does (400 beyond 280 weighted characters, 10,000
 for a DM), with a deliberately simple counter that never counts more than X.
@@ -826,20 +827,51 @@ def load_credentials(path):
     return creds
 
 
+EPILOG = """\
+The credentials FILE: key=value lines ('#' starts a comment), for example
+
+  consumer_key=tryConsumerKey
+  consumer_secret=tryConsumerSecret
+  access_token=1234567890-tryAccessToken
+  access_token_secret=tryAccessTokenSecret
+  user_id=1234567890
+  screen_name=try_alerts
+
+The consumer key and secret are the one app the emulator accepts (give
+omtwitter-auth the same ones); the access token and secret, user_id and
+screen_name (optional: 1234567890 and omtwitter_test by default) are what the
+PIN flow issues and what GET /2/users/me answers.  Any values without spaces
+will do; a file omtwitter-auth wrote has this form too.
+
+Example, with the source tree in $src (README.md, "Trying it by hand", has more):
+
+  cd "$(mktemp -d)"        # a private directory, with emu.cred as above in it
+  $src/tests/xapi-emulator.py --credentials emu.cred --port 8780 --record record.jsonl &
+  OMTWITTER_CONSUMER_KEY=tryConsumerKey OMTWITTER_CONSUMER_SECRET=tryConsumerSecret \\
+      $src/_build/contrib/omtwitter-auth/omtwitter-auth \\
+      --endpoint http://127.0.0.1:8780 --output try.cred     # the PIN is 4242 (--pin)
+  $src/tests/integration/record.py summary record.jsonl     # what the emulator got
+"""
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
+    ap = argparse.ArgumentParser(description=__doc__, epilog=EPILOG,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--credentials", required=True, metavar="FILE",
-                    help="key=value file: consumer_key, consumer_secret, access_token, "
-                         "access_token_secret, optional user_id, screen_name")
-    ap.add_argument("--port", type=int, default=0, help="0 (default) = ephemeral")
-    ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--port-file", metavar="F", help="write the actual port here (atomically)")
-    ap.add_argument("--record", metavar="F", help="append one JSON line per API call")
-    ap.add_argument("--tls-cert", metavar="CERT")
-    ap.add_argument("--tls-key", metavar="KEY")
-    ap.add_argument("--pin", default="4242", help="PIN shown by /oauth/authorize")
-    ap.add_argument("--log", metavar="F", help="request log (default stderr)")
+                    help="the app the emulator accepts and the access token it issues: "
+                         "key=value lines, see the example below")
+    ap.add_argument("--port", type=int, default=0,
+                    help="port to listen on (default 0: any free one, see --port-file)")
+    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    ap.add_argument("--port-file", metavar="F",
+                    help="write the port listened on here (atomically), for --port 0")
+    ap.add_argument("--record", metavar="F", help="append one JSON line per API call "
+                    "(tests/integration/record.py reads it)")
+    ap.add_argument("--tls-cert", metavar="CERT", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key", metavar="KEY", help="and this key (PEM)")
+    ap.add_argument("--pin", default="4242", help="the PIN /oauth/authorize shows and "
+                    "/oauth/access_token takes (default %(default)s)")
+    ap.add_argument("--log", metavar="F", help="request log (default: standard error)")
     args = ap.parse_args()
     if bool(args.tls_cert) != bool(args.tls_key):
         ap.error("--tls-cert and --tls-key go together")
