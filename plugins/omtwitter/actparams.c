@@ -22,7 +22,7 @@
 static const char *const order[] = {
 	"mode", "recipient", "maxlength", "split", "maxparts", "urls", "dedup.window",
 	"dedup.maxentries", "group", "group.similarity", "ratelimit.interval", "ratelimit.burst", "budget.daily",
-	"digest.interval", "statefile.sync",
+	"digest.interval", "digest.repeat", "statefile.sync",
 };
 #define NPARAMS (sizeof(order) / sizeof(order[0]))
 
@@ -46,6 +46,8 @@ static const struct intparam {
 	{ "budget.daily", offsetof(actparams, flood.budget_daily), T_LONG, 0, FLOOD_BUDGET_MAX,
 	  "posts (0: no daily cap)" },
 	{ "digest.interval", offsetof(actparams, flood.digest_interval), T_LONG, 1, 86400 * 7, "seconds" },
+	{ "digest.repeat", offsetof(actparams, flood.digest_repeat), T_LONG, 0, 86400 * 7,
+	  "seconds (0: restate in every digest)" },
 	{ "dedup.maxentries", offsetof(actparams, flood.maxentries), T_SIZE, 1, FLOOD_ENTRIES_MAX, "alerts" },
 	{ "statefile.sync", offsetof(actparams, sync_ms), T_LONG, 0, 60000,
 	  "milliseconds (0: save before acknowledging each alert)" },
@@ -71,7 +73,8 @@ void actparams_init(actparams *p)
 			   .urls = TT_URLS_DEFANG },
 		.flood = { .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 			   .budget_daily = 17, .digest_interval = 900, .maxentries = 10000,
-			   .group = FLOOD_GROUP_TEMPLATE, .similarity = INCIDENTS_SIMILARITY_DEFAULT },
+			   .group = FLOOD_GROUP_TEMPLATE, .similarity = INCIDENTS_SIMILARITY_DEFAULT,
+			   .digest_repeat = 14400 },
 		.dm = 0,
 		.recipient = NULL,
 		.sync_ms = 1000,

@@ -7,7 +7,8 @@
  * mode="dm"), maxlength, split (thread|truncate), maxparts, urls
  * (defang|keep), dedup.window, dedup.maxentries, group (template|exact),
  * group.similarity (0..1), ratelimit.interval,
- * ratelimit.burst, budget.daily, digest.interval, statefile.sync.
+ * ratelimit.burst, budget.daily, digest.interval, digest.repeat,
+ * statefile.sync.
  * Not here: dedup.key (it names an rsyslog template, which only rsyslog
  * can resolve), and what does not shape a post (credentials, endpoint,
  * tls.*, timeout, proxy, errorfile, statefile, template, name).

@@ -44,11 +44,21 @@ static void period(const flood_digest *d, char *out, size_t size)
 	snprintf(out, size, "%s\u2013%s UTC", from, to);
 }
 
+/* "HH:MM" of t (UTC), with the date when it is not that of ref. */
+static void clock_time(time_t t, time_t ref, char *out, size_t size)
+{
+	struct tm a, b;
+
+	gmtime_r(&t, &a);
+	gmtime_r(&ref, &b);
+	strftime(out, size, a.tm_yday == b.tm_yday && a.tm_year == b.tm_year ? "%H:%M" : "%Y-%m-%d %H:%M", &a);
+}
+
 /* The digest text listing the first k items. */
 static char *text_with(const flood_digest *d, char **items, size_t k)
 {
 	char line[160], when[80];
-	unsigned long long listed = 0;
+	unsigned long long listed = 0, rows = 0; /* rows with a count */
 	buf b = { 0 };
 
 	period(d, when, sizeof(when));
@@ -56,13 +66,33 @@ static char *text_with(const flood_digest *d, char **items, size_t k)
 		 d->distinct, !d->incidents ? "distinct" : d->distinct == 1 ? "incident" : "incidents");
 	put(&b, line);
 	for (size_t i = 0; i < k; i++) {
-		snprintf(line, sizeof(line), " [\u00d7%llu] ", d->items[i].count);
+		const flood_item *it = &d->items[i];
+		char since[40];
+		if (it->quiet)
+			clock_time(it->quiet, d->to, since, sizeof(since));
+		if (it->count == 0 && it->quiet) { /* only the news that it stopped */
+			snprintf(line, sizeof(line), " Quiet since %s: ", since);
+			put(&b, line);
+			put(&b, items[i]);
+			snprintf(line, sizeof(line), " (\u00d7%llu in all).", it->total);
+			put(&b, line);
+			continue;
+		}
+		snprintf(line, sizeof(line), " [\u00d7%llu] ", it->count);
 		put(&b, line);
 		put(&b, items[i]);
-		listed += d->items[i].count;
+		if (it->quiet && it->total == it->count) { /* the row is all of it */
+			snprintf(line, sizeof(line), " (quiet since %s)", since);
+			put(&b, line);
+		} else if (it->quiet) {
+			snprintf(line, sizeof(line), " (quiet since %s, \u00d7%llu in all)", since, it->total);
+			put(&b, line);
+		}
+		listed += it->count;
+		rows++;
 	}
 	if (listed < d->total) {
-		unsigned long long more = d->distinct > k ? d->distinct - k : 1;
+		unsigned long long more = d->distinct > rows ? d->distinct - rows : 1;
 		snprintf(line, sizeof(line), " + %llu more (%llu alert%s)", more, d->total - listed,
 			 d->total - listed == 1 ? "" : "s");
 		put(&b, line);

@@ -128,6 +128,8 @@ void flood_remove(flood *f, fentry *e)
 void flood_evict(flood *f, fentry *e)
 {
 	if (e->pending) {
+		if (f->others == 0)
+			f->others_since = e->shown_at ? e->shown_at : f->last_now;
 		f->others += e->pending;
 		f->others_distinct++;
 		f->pending_distinct--;
@@ -188,7 +190,7 @@ omtw_err flood_new(const flood_config *cfg, time_t now, flood **out)
 	    cfg->budget_daily > FLOOD_BUDGET_MAX || (cfg->rl_interval > 0 &&
 	    (cfg->rl_burst < 1 || cfg->rl_burst > FLOOD_BUDGET_MAX)) ||
 	    (cfg->group != FLOOD_GROUP_EXACT && cfg->group != FLOOD_GROUP_TEMPLATE) ||
-	    !(cfg->similarity >= 0 && cfg->similarity <= 1))
+	    !(cfg->similarity >= 0 && cfg->similarity <= 1) || cfg->digest_repeat < 0)
 		return OMTW_EINVAL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return OMTW_ENOMEM;
@@ -256,9 +258,16 @@ static void follow_clock(flood *f, time_t now)
 	for (size_t i = 0; i < f->daily.n; i++)
 		f->daily.t[(f->daily.head + i) % f->daily.cap] -= d;
 	f->period_start -= d;
-	for (fentry *e = f->newest; e; e = e->older)
+	if (f->next_check)
+		f->next_check -= d;
+	f->others_since -= d;
+	for (fentry *e = f->newest; e; e = e->older) {
 		if (e->window_end > now)
 			e->window_end = e->window_end - d > now ? e->window_end - d : now;
+		if (e->shown_at)
+			e->shown_at -= d;
+		e->last_seen -= d;
+	}
 	f->last_now = now;
 	f->dirty = 1;
 }
@@ -396,6 +405,8 @@ static int count_repeat(flood *f, fentry *e, time_t now)
 	if (e == NULL || f->cfg.dedup_window <= 0 || now >= e->window_end)
 		return 0;
 	e->window_end = now + f->cfg.dedup_window;
+	e->last_seen = now;
+	e->total++;
 	flood_add_pending(f, e, 1);
 	return 1;
 }
@@ -427,6 +438,11 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 		*verdict = FLOOD_COUNTED;
 		return OMTW_OK;
 	}
+	if (e && !resuming(e)) { /* it comes back after its window: a new episode */
+		e->shown_at = 0;
+		e->total = 0;
+		e->quiet_told = 0;
+	}
 	if (resuming(e) || budget_allows(f, nposts, f->pending > 0, now)) {
 		if (!resuming(e)) /* a post cut by a stop spent its budget before it */
 			spend(f, nposts, now);
@@ -435,12 +451,18 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 			return err;
 		e->window_end = now + f->cfg.dedup_window;
 		e->unconfirmed = 1;
+		if (!resuming(e))
+			e->total++;
+		e->last_seen = now;
+		e->shown_at = now;
 		*verdict = FLOOD_POST;
 		return OMTW_OK;
 	}
 	if (e == NULL && (err = flood_insert(f, md, text, textlen, &e)) != OMTW_OK)
 		return err;
 	e->window_end = now + f->cfg.dedup_window;
+	e->last_seen = now;
+	e->total++;
 	flood_add_pending(f, e, 1);
 	*verdict = FLOOD_HELD;
 	return OMTW_OK;
@@ -580,6 +602,8 @@ omtw_err flood_digest_copy(flood_digest *dst, const flood_digest *src)
 	for (; dst->nitems < src->nitems; dst->nitems++) {
 		dst->items[dst->nitems].count = src->items[dst->nitems].count;
 		dst->items[dst->nitems].id = src->items[dst->nitems].id;
+		dst->items[dst->nitems].quiet = src->items[dst->nitems].quiet;
+		dst->items[dst->nitems].total = src->items[dst->nitems].total;
 		if ((dst->items[dst->nitems].text = strdup(src->items[dst->nitems].text)) == NULL)
 			goto nomem;
 	}
@@ -611,11 +635,41 @@ static void keep_inflight(flood *f, const flood_digest *d)
 	f->dirty = 1;
 }
 
+/* Is e news (not yet shown in this episode), due to be restated, quiet
+ * (shown, then silent for its dedup window, not yet said)? */
+static int is_news(const fentry *e)
+{
+	return e->pending > 0 && e->shown_at == 0;
+}
+
+static int restate_due(const flood *f, const fentry *e, time_t now)
+{
+	return e->pending > 0 && e->shown_at != 0 &&
+	       (f->cfg.digest_repeat == 0 || now - e->shown_at >= f->cfg.digest_repeat);
+}
+
+static int gone_quiet(const flood *f, const fentry *e, time_t now)
+{
+	/* digest_repeat 0: every digest restates all, as before news-only
+	 * digests, and says nothing of quiet */
+	return f->cfg.digest_repeat > 0 && f->cfg.dedup_window > 0 && e->total > 1 && !e->quiet_told &&
+	       now >= e->window_end &&
+	       (e->shown_at != 0 || e->pending > 0);
+}
+
+/* The rows of a digest at now: news, restatements due and quiet ones (a
+ * row that is news or due and whose window has closed says so too). */
+static int row(const flood *f, const fentry *e, time_t now)
+{
+	return is_news(e) || restate_due(f, e, now) || (e->shown_at != 0 && gone_quiet(f, e, now));
+}
+
 int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 {
 	fentry **v = NULL;
-	size_t n = 0;
-	int posts = maxposts;
+	size_t n = 0, cap = 0;
+	int posts = maxposts, news = 0, others = 0;
+	unsigned long long total = 0, distinct = 0;
 
 	follow_clock(f, now);
 	memset(d, 0, sizeof(*d));
@@ -625,10 +679,21 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 		f->inflight_loaded = 0;
 		return 1;
 	}
-	if (now < f->period_start + f->cfg.digest_interval)
+	if (now < f->period_start + f->cfg.digest_interval || now < f->next_check)
 		return 0;
 	if (f->pending == 0) {
 		f->period_start = now; /* an empty period: nothing to say */
+		f->dirty = 1;
+		return 0;
+	}
+	/* news, a restatement due, or evicted counts waiting long enough */
+	others = f->others > 0 && (f->cfg.digest_repeat == 0 || now - f->others_since >= f->cfg.digest_repeat);
+	for (fentry *e = f->newest; e && !news; e = e->older)
+		news = is_news(e) || restate_due(f, e, now);
+	if (!news && !others) {
+		/* no news: the next interval's close decides again; the
+		 * counts wait, and the next digest's period starts here */
+		f->next_check = now + f->cfg.digest_interval;
 		f->dirty = 1;
 		return 0;
 	}
@@ -638,15 +703,18 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 		posts--;
 	if (posts == 0)
 		return 0;
-	if (f->pending_distinct > 0 &&
-	    ((v = malloc(f->pending_distinct * sizeof(*v))) == NULL ||
-	     (d->taken = malloc(f->pending_distinct * sizeof(*d->taken))) == NULL))
+	for (fentry *e = f->newest; e; e = e->older)
+		cap += row(f, e, now) != 0;
+	if (cap && ((v = malloc(cap * sizeof(*v))) == NULL || (d->taken = malloc(cap * sizeof(*d->taken))) == NULL))
 		goto nomem;
 	for (fentry *e = f->newest; e; e = e->older)
-		if (e->pending) {
+		if (row(f, e, now)) {
 			v[n] = e;
 			memcpy(d->taken[n].id, e->id, FLOOD_ID_LEN);
 			d->taken[n].count = e->pending;
+			d->taken[n].quiet = gone_quiet(f, e, now);
+			total += e->pending;
+			distinct += e->pending > 0;
 			n++;
 		}
 	d->ntaken = n;
@@ -660,12 +728,16 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 			goto nomem;
 		d->items[i].count = v[i]->pending;
 		memcpy(d->items[i].id.id, v[i]->id, FLOOD_ID_LEN);
+		if (gone_quiet(f, v[i], now)) {
+			d->items[i].quiet = v[i]->last_seen ? v[i]->last_seen : v[i]->window_end - f->cfg.dedup_window;
+			d->items[i].total = v[i]->total;
+		}
 	}
 	free(v);
 	d->from = f->period_start;
 	d->to = now;
-	d->total = f->pending;
-	d->distinct = f->pending_distinct + f->others_distinct;
+	d->total = total + f->others;
+	d->distinct = distinct + f->others_distinct;
 	d->others = f->others;
 	d->others_distinct = f->others_distinct;
 	d->maxposts = posts;
@@ -697,6 +769,8 @@ void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now)
 			sub = c < e->pending ? c : e->pending;
 			e->pending -= sub;
 			f->pending -= sub;
+			e->shown_at = now; /* on the phone now: restated only after digest_repeat */
+			e->quiet_told |= d->taken[i].quiet;
 			if (sub && e->values) /* counted afresh for the next digest */
 				e->values->n = 0;
 			if (sub && e->pending == 0)
@@ -714,8 +788,11 @@ void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now)
 								       : f->others_distinct;
 	if (f->others == 0)
 		f->others_distinct = 0;
+	if (f->others)
+		f->others_since = now; /* what came since waits for the next */
 	spend(f, nposts, now);
 	f->period_start = now;
+	f->next_check = 0;
 	f->dirty = 1;
 }
 
@@ -751,6 +828,8 @@ time_t flood_next_event(flood *f, time_t now)
 	follow_clock(f, now);
 	time_t t = f->period_start + f->cfg.digest_interval;
 
+	if (f->next_check > t)
+		t = f->next_check;
 	if (f->pending > 0) {
 		time_t b = budget_frees(f, now);
 		if (b > t)

@@ -62,6 +62,10 @@ typedef struct flood_config {
 	size_t maxentries;       /* distinct alerts remembered (> 0) */
 	int group;               /* what counts as the same alert: FLOOD_GROUP_* */
 	double similarity;       /* FLOOD_GROUP_TEMPLATE: the miner's threshold (0..1) */
+	long digest_repeat;      /* seconds: an alert already shown on the phone is restated
+				  * by a digest at most this often; 0: every digest restates
+				  * every alert waiting and says nothing of quiet ones (the
+				  * digests before news-only ones) */
 } flood_config;
 
 /* FLOOD_GROUP_EXACT: the same key.  FLOOD_GROUP_TEMPLATE: the same
@@ -187,8 +191,10 @@ unsigned long long flood_pending(const flood *f, unsigned long long *distinct);
  * or interrupted digest loses nothing. */
 typedef struct flood_item {
 	char *text;
-	unsigned long long count;
+	unsigned long long count;    /* alerts since it was last shown (0: only its quiet is news) */
 	flood_ticket id;             /* which alert (zero in a digest loaded from a state file) */
+	time_t quiet;                /* silent since then (its dedup window closed), 0: not quiet */
+	unsigned long long total;    /* with quiet: its alerts in all, since it began */
 } flood_item;
 
 typedef struct flood_digest {
@@ -205,8 +211,16 @@ typedef struct flood_digest {
 	size_t ntaken;
 } flood_digest;
 
-/* Is a digest due (interval closed, something waiting, not blocked, budget
- * allows a post)?  If so take it (up to maxposts posts) and return 1. */
+/* Is a digest due?  At the close of each digest interval, if not blocked
+ * and a budget allows a post, one goes out only with news: an alert (an
+ * incident) waiting that has not been shown on the phone in this episode
+ * (it began, or came back after its dedup window, and its first line was
+ * held), or one shown and still firing whose last showing is digest_repeat
+ * seconds ago (restated with its count since then), or counts of evicted
+ * alerts not reported for digest_repeat.  It also names the alerts shown
+ * before whose dedup window has closed since (quiet, with their count in
+ * all), and an alert not due waits, counted, for a later digest.  If one
+ * is due take it (up to maxposts posts) and return 1. */
 int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d);
 
 /* The digest went out as nposts posts: subtract its counts, spend budget,

@@ -16,6 +16,11 @@ typedef struct fentry {
 	int unconfirmed;              /* posting; its window is not saved yet */
 	struct fposting *post;        /* posting: how far (NULL: not started) */
 	struct fvalues *values;       /* an incident's values counted (NULL: none) */
+	/* this episode (since it began, or came back after its window): */
+	time_t shown_at;              /* last on the phone (its post, a digest row); 0: not yet */
+	time_t last_seen;             /* its latest alert */
+	unsigned long long total;     /* its alerts, posted or not */
+	int quiet_told;               /* a digest said it went quiet */
 	struct fentry *newer, *older; /* recency list */
 	struct fentry *hnext;         /* hash chain */
 	char text[];                  /* at most FLOOD_TEXT_MAX bytes, NUL-terminated */
@@ -45,7 +50,9 @@ struct flood {
 	unsigned long long pending_distinct; /* entries with a count */
 	unsigned long long others, others_distinct; /* counts of evicted entries */
 	time_t last_now;                /* the latest 'now' seen (a step back is followed) */
-	time_t period_start;
+	time_t period_start;            /* of the next digest: since the last one */
+	time_t next_check;              /* a digest interval closed without news: the next close */
+	time_t others_since;            /* the counts of evicted alerts wait since then */
 	time_t blocked_until;
 	stamps local, daily;
 	fposting *digest_post;          /* the digest being posted: how far */
@@ -87,6 +94,7 @@ omtw_err flood_digest_copy(flood_digest *dst, const flood_digest *src);
 struct flood_taken {
 	unsigned char id[FLOOD_ID_LEN];
 	unsigned long long count;
+	int quiet;                    /* the digest says it went quiet */
 };
 
 #endif

@@ -3,16 +3,22 @@
  * {"format":"omtwitter-flood-state","version":1,"saved":T,
  *  "period_start":T,"blocked_until":T,"others":[alerts,distinct],
  *  "local":[T,...],"daily":[T,...],"server":[[remaining,reset],x3],
- *  "entries":[["hex id","text",window_end,pending(,[["value",N],...])],...],
- *                                  oldest first; values: an incident's
+ *  "entries":[["hex id","text",window_end,pending(,{"values":[["value",N],...],
+ *             "shown":T,"seen":T,"total":N(,"quiet_told":1)})],...],
+ *      oldest first; values: an incident's; shown: last on the phone (0:
+ *      not in this episode), seen: its last alert, total: its alerts in
+ *      the episode; quiet_told: a digest said it went quiet
+ *  "next_check":T   a digest interval closed without news: the next close
+ *  "others_since":T the counts of evicted alerts wait since then
  *  "incidents":{"last":N,"list":[[id,ntok,[lead positions],[slot,...]],...]},
  *      the incidents of the entries written (FLOOD_GROUP_TEMPLATE), least
  *      recently seen first; a slot is null (a variable), "token" (a
  *      constant) or ["token with <*>"(,"shown")] (its numbers vary)
  *  "posting":[["hex id",next,nparts,"last id"(,until)],...],
  *  "digest_posting":[next,nparts,"last id",{"from":T,"to":T,"total":N,
- *    "distinct":N,"others":[N,N],"maxposts":N(,"incidents":1),"items":[["text",N],...],
- *    "taken":[["hex id",N],...]}]}            only while a digest is out:
+ *    "distinct":N,"others":[N,N],"maxposts":N(,"incidents":1),
+ *    "items":[["text",N(,quiet since T,N in all)],...],
+ *    "taken":[["hex id",N(,1: quiet)],...]}]}            only while a digest is out:
  *  after a restart that digest goes out again, unchanged, before any other
  *
  * Entries that neither hold a count nor an open dedup window nor a post in
@@ -83,6 +89,10 @@ static struct fjson_object *digest_json(const flood_digest *d)
 			break;
 		fjson_object_array_add(a, fjson_object_new_string(d->items[i].text));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)d->items[i].count));
+		if (d->items[i].quiet) { /* its text says so: the same text goes out again */
+			fjson_object_array_add(a, fjson_object_new_int64((int64_t)d->items[i].quiet));
+			fjson_object_array_add(a, fjson_object_new_int64((int64_t)d->items[i].total));
+		}
 		fjson_object_array_add(items, a);
 	}
 	fjson_object_object_add(o, "items", items);
@@ -96,6 +106,8 @@ static struct fjson_object *digest_json(const flood_digest *d)
 			sprintf(hex + 2 * k, "%02x", d->taken[i].id[k]);
 		fjson_object_array_add(a, fjson_object_new_string(hex));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)d->taken[i].count));
+		if (d->taken[i].quiet)
+			fjson_object_array_add(a, fjson_object_new_int(1));
 		fjson_object_array_add(taken, a);
 	}
 	fjson_object_object_add(o, "taken", taken);
@@ -113,7 +125,9 @@ static int written(const fentry *x, time_t now)
 {
 	time_t window_end = x->unconfirmed ? 0 : x->window_end;
 
-	return x->pending > 0 || window_end > now || in_flight(x, now);
+	/* (one shown that may yet go quiet is kept until a digest says so) */
+	return x->pending > 0 || window_end > now || in_flight(x, now) ||
+	       (x->shown_at != 0 && x->total > 1 && !x->quiet_told);
 }
 
 static struct fjson_object *values_json(const fvalues *v)
@@ -238,6 +252,10 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 	fjson_object_object_add(o, "saved", fjson_object_new_int64((int64_t)now));
 	fjson_object_object_add(o, "period_start", fjson_object_new_int64((int64_t)f->period_start));
 	fjson_object_object_add(o, "blocked_until", fjson_object_new_int64((int64_t)f->blocked_until));
+	if (f->next_check)
+		fjson_object_object_add(o, "next_check", fjson_object_new_int64((int64_t)f->next_check));
+	if (f->others)
+		fjson_object_object_add(o, "others_since", fjson_object_new_int64((int64_t)f->others_since));
 	fjson_object_object_add(o, "others", pair((long long)f->others, (long long)f->others_distinct));
 	fjson_object_object_add(o, "local", stamps_json(&f->local));
 	fjson_object_object_add(o, "daily", stamps_json(&f->daily));
@@ -265,8 +283,19 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 		fjson_object_array_add(a, fjson_object_new_string(x->text));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)window_end));
 		fjson_object_array_add(a, fjson_object_new_int64((int64_t)x->pending));
-		if (x->values && x->values->n)
-			fjson_object_array_add(a, values_json(x->values));
+		if ((x->values && x->values->n) || x->shown_at || x->total || x->last_seen) {
+			struct fjson_object *ep = fjson_object_new_object();
+			if (ep == NULL)
+				goto out;
+			if (x->values && x->values->n)
+				fjson_object_object_add(ep, "values", values_json(x->values));
+			fjson_object_object_add(ep, "shown", fjson_object_new_int64((int64_t)x->shown_at));
+			fjson_object_object_add(ep, "seen", fjson_object_new_int64((int64_t)x->last_seen));
+			fjson_object_object_add(ep, "total", fjson_object_new_int64((int64_t)x->total));
+			if (x->quiet_told)
+				fjson_object_object_add(ep, "quiet_told", fjson_object_new_int(1));
+			fjson_object_array_add(a, ep);
+		}
 		fjson_object_array_add(ents, a);
 		if (!inflight)
 			continue;
@@ -473,22 +502,33 @@ static int load_digest(struct fjson_object *o, time_t now, flood_digest *d)
 		return 0;
 	for (; d->nitems < ni; d->nitems++) {
 		struct fjson_object *x = fjson_object_array_get_idx(items, d->nitems), *s;
-		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 2 ||
+		long long q = 0, tot = 0;
+		size_t len = fjson_object_is_type(x, fjson_type_array) ? (size_t)fjson_object_array_length(x) : 0;
+		/* a row that only says an alert went quiet has no count */
+		if ((len != 2 && len != 4) ||
 		    !fjson_object_is_type(s = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
 		    fjson_object_get_string_len(s) > FLOOD_TEXT_MAX ||
-		    !get_i64(fjson_object_array_get_idx(x, 1), 1, COUNT_MAX, &a) ||
+		    !get_i64(fjson_object_array_get_idx(x, 1), len == 4 ? 0 : 1, COUNT_MAX, &a) ||
+		    (len == 4 && (!get_i64(fjson_object_array_get_idx(x, 2), 1, T_MAX, &q) ||
+				  !get_i64(fjson_object_array_get_idx(x, 3), a > 1 ? a : 2, COUNT_MAX, &tot))) ||
 		    (d->items[d->nitems].text = strdup(fjson_object_get_string(s))) == NULL)
 			return 0;
 		d->items[d->nitems].count = (unsigned long long)a;
+		d->items[d->nitems].quiet = (time_t)q;
+		d->items[d->nitems].total = (unsigned long long)tot;
 	}
 	for (; d->ntaken < nt; d->ntaken++) {
 		struct fjson_object *x = fjson_object_array_get_idx(taken, d->ntaken), *h;
-		if (!fjson_object_is_type(x, fjson_type_array) || fjson_object_array_length(x) != 2 ||
+		long long q = 0;
+		size_t len = fjson_object_is_type(x, fjson_type_array) ? (size_t)fjson_object_array_length(x) : 0;
+		if ((len != 2 && len != 3) ||
 		    !fjson_object_is_type(h = fjson_object_array_get_idx(x, 0), fjson_type_string) ||
 		    !unhex(fjson_object_get_string(h), d->taken[d->ntaken].id) ||
-		    !get_i64(fjson_object_array_get_idx(x, 1), 1, COUNT_MAX, &a))
+		    !get_i64(fjson_object_array_get_idx(x, 1), len == 3 ? 0 : 1, COUNT_MAX, &a) ||
+		    (len == 3 && !get_i64(fjson_object_array_get_idx(x, 2), 1, 1, &q)))
 			return 0;
 		d->taken[d->ntaken].count = (unsigned long long)a;
+		d->taken[d->ntaken].quiet = (int)q;
 	}
 	return 1;
 }
@@ -580,6 +620,34 @@ static int whole(struct fjson_object *o)
 	       strlen(fjson_object_get_string(o)) == (size_t)fjson_object_get_string_len(o);
 }
 
+/* An entry's episode: {"values":[...],"shown":T,"seen":T,"total":N(,"quiet_told":1)}
+ * (T 0: never; total at least its count). */
+static int load_episode(struct fjson_object *o, fentry *e, time_t now, const char **why)
+{
+	struct fjson_object *v;
+	long long a;
+
+	if (!fjson_object_is_type(o, fjson_type_object))
+		return 0;
+	if ((v = field(o, "values", fjson_type_array)) != NULL && !load_values(v, e, why))
+		return 0;
+	if (!get_i64(field(o, "shown", fjson_type_int), 0, T_MAX, &a))
+		return 0;
+	e->shown_at = a ? clamp(a, now, 0) : 0;
+	if (!get_i64(field(o, "seen", fjson_type_int), 0, T_MAX, &a))
+		return 0;
+	e->last_seen = clamp(a, now, 0);
+	if (!get_i64(field(o, "total", fjson_type_int), (long long)e->pending, COUNT_MAX, &a))
+		return 0;
+	e->total = (unsigned long long)a;
+	if ((v = field(o, "quiet_told", fjson_type_int)) != NULL) {
+		if (!get_i64(v, 0, 1, &a))
+			return 0;
+		e->quiet_told = (int)a;
+	}
+	return 1;
+}
+
 /* The incidents: every record as incidents_restore checks it. */
 static int load_incidents(flood *t, struct fjson_object *o, const char **why)
 {
@@ -662,6 +730,18 @@ static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 	    !get_i64(field(o, "blocked_until", fjson_type_int), 0, T_MAX, &b))
 		return 0;
 	t->period_start = clamp(a, now, 0);
+	if ((v = field(o, "next_check", fjson_type_int)) != NULL) {
+		if (!get_i64(v, 0, T_MAX, &b))
+			return 0;
+		t->next_check = clamp(b, now, t->cfg.digest_interval);
+	}
+	if ((v = field(o, "others_since", fjson_type_int)) != NULL) {
+		if (!get_i64(v, 0, T_MAX, &b))
+			return 0;
+		t->others_since = clamp(b, now, 0);
+	}
+	if (!get_i64(field(o, "blocked_until", fjson_type_int), 0, T_MAX, &b))
+		return 0;
 	/* as a reset header: one beyond a day and an hour is not believed */
 	t->blocked_until = b > (long long)now + FLOOD_DAY + 3600 ? 0 : (time_t)b;
 	if ((v = field(o, "others", fjson_type_array)) == NULL || fjson_object_array_length(v) != 2 ||
@@ -718,8 +798,7 @@ static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 		}
 		e->window_end = clamp(a, now, t->cfg.dedup_window);
 		flood_add_pending(t, e, (unsigned long long)b);
-		if (fjson_object_array_length(x) == 5 &&
-		    !load_values(fjson_object_array_get_idx(x, 4), e, why))
+		if (fjson_object_array_length(x) == 5 && !load_episode(fjson_object_array_get_idx(x, 4), e, now, why))
 			return 0;
 	}
 	return load_posting(t, o, now, why);

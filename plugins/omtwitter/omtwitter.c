@@ -140,6 +140,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "ratelimit.burst", eCmdHdlrInt, 0 },
 	{ "budget.daily", eCmdHdlrInt, 0 },
 	{ "digest.interval", eCmdHdlrInt, 0 },
+	{ "digest.repeat", eCmdHdlrInt, 0 },
 	{ "statefile", eCmdHdlrString, 0 },
 	{ "statefile.sync", eCmdHdlrInt, 0 },
 	{ "name", eCmdHdlrGetWord, 0 } /* the core's own; read for messages and stats */

@@ -6,7 +6,9 @@
 # by a keyword; intervals are seconds so the test is short.  The actions
 # whose alerts differ only in a number (burst_alert_001 ...) or whose key is
 # a host name take group="exact": these scenarios are about distinct alerts
-# (incidents.sh tests the grouping).
+# (incidents.sh tests the grouping).  The 10,000 identical alerts take
+# digest.repeat="0" (restated in every digest, whatever was shown):
+# news-only digests are news.sh's.
 . "$(dirname "$0")/lib.sh"
 SAME_N=${SAME_N:-10000}        # identical alerts in the first burst
 SAME_DIGEST=${SAME_DIGEST:-3}  # their digest interval (the burst must fit into it)
@@ -24,7 +26,7 @@ module(load="impstats" interval="1" format="json" log.file="$TB/stats.json"
        log.syslog="off" resetCounters="off")
 if \$msg contains "same_alert" then {
 	action(type="omtwitter" name="flood_same" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       digest.interval="$SAME_DIGEST" queue.type="LinkedList" queue.size="20000"
+	       digest.interval="$SAME_DIGEST" digest.repeat="0" queue.type="LinkedList" queue.size="20000"
 	       action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 if \$msg contains "burst_alert" then {

@@ -12,12 +12,12 @@ emu_control POST /_emu/limits '{"rate_limit": 100000, "rate_remaining": 100000,
 	"user_24h_limit": 100000, "user_24h_remaining": 100000}' >/dev/null
 write_creds "$TB/omtwitter.cred"
 mkdir -p "$TB/spool"
-# conf DIGEST_INTERVAL: one grouping action and one exact action
+# conf DIGEST_INTERVAL DIGEST_REPEAT: one grouping action and one exact action
 conf() {
 	rs_conf <<EOF
 if \$msg contains "inc_alert" then {
 	action(type="omtwitter" name="grouping" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       digest.interval="$1" queue.type="LinkedList" queue.filename="grouping"
+	       digest.interval="$1" digest.repeat="$2" queue.type="LinkedList" queue.filename="grouping"
 	       queue.saveOnShutdown="on" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 if \$msg contains "exact_alert" then {
@@ -38,7 +38,7 @@ wait_posts() { # N PATTERN
 state="$TB/spool/omtwitter-grouping.state"
 
 # 1. before a restart: the first line of each incident is posted, the rest counted
-conf 3600
+conf 3600 14400
 rs_start
 send_line "inc_alert sshd: failed login for invalid user u0827" \
 	"inc_alert sshd: failed login for invalid user admin" \
@@ -59,15 +59,16 @@ ok $? "of the four failed logins only the first is posted, as it is (not as its 
 got=$("$PYTHON3" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 inc = d["incidents"]["list"]
-print(len(inc), sorted(n for e in d["entries"] if len(e) == 5 for v, n in e[4]),
-      sorted(v for e in d["entries"] if len(e) == 5 for v, n in e[4]))' "$state" 2>&1)
+vals = [x for e in d["entries"] if len(e) == 5 for x in e[4].get("values", [])]
+print(len(inc), sorted(n for v, n in vals), sorted(v for v, n in vals))' "$state" 2>&1)
 [ "$got" = "2 [1, 2] ['admin', 'u0832']" ]
 ok $? "it keeps both incidents and the values counted for the digest (admin twice, u0832 once): $got" ||
 	diag "$state"
 
-# 2. after the restart, with a short digest interval: a line of the same
-# incident is counted, not posted, and the digest has all three values
-conf 2
+# 2. after the restart, with a short digest interval and the incident's
+# restatement due (digest.repeat 1 s): a line of the same incident is
+# counted, not posted, and the digest has all three values
+conf 2 1
 rs_start
 send_line "inc_alert sshd: failed login for invalid user root"
 wait_posts 1 "^Digest "

@@ -45,7 +45,7 @@
 # alerts: 4 posted, 3 in digests, 3 held at the end.
 . "$(dirname "$0")/lib.sh"
 REPLAY=${OMTW_REPLAY:-$OMTW_BUILDDIR/contrib/omtwitter-replay/omtwitter-replay}
-PARAMS=(digest.interval=3 dedup.window=2 ratelimit.burst=9 ratelimit.interval=3600
+PARAMS=(digest.interval=3 digest.repeat=0 dedup.window=2 ratelimit.burst=9 ratelimit.interval=3600
 	budget.daily=8 maxlength=140)
 EXPECT_POSTS=8
 tb_init

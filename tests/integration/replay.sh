@@ -12,7 +12,7 @@ REPLAY="$OMTW_BUILDDIR/contrib/omtwitter-replay/omtwitter-replay"
 # replay-vg.sh runs every replay under valgrind (its errors exit 99)
 REPLAY_PREFIX=${REPLAY_PREFIX:-}
 [ -x "$REPLAY" ] || bail "no $REPLAY: build the tree first"
-NIGHT="$OMTW_SRCDIR/tests/data/night-5000.log"
+NIGHT="$OMTW_SRCDIR/tests/data/night.log"
 DOC="$OMTW_SRCDIR/doc/omtwitter.md"
 [ -f "$NIGHT" ] || bail "no $NIGHT"
 # RFC 3164 stamps are local time, as rsyslog writes them: UTC unless a
@@ -415,8 +415,8 @@ ok $? "--match: every alert listed contains the text" || { jpy "$TB/match.out" '
 
 run night "$NIGHT"
 exit_is night 0 "the doc's night: done"
-gzip -c "$NIGHT" > "$TB/night-5000.log.gz"
-run night-gz "$TB/night-5000.log.gz"
+gzip -c "$NIGHT" > "$TB/night.log.gz"
+run night-gz "$TB/night.log.gz"
 exit_is night-gz 0 ".gz input: done"
 [ -s "$TB/night.out" ] && cmp -s "$TB/night.out" "$TB/night-gz.out"
 ok $? ".gz input gives the same output as the plain file" || diff "$TB/night.out" "$TB/night-gz.out" | head -20 | diag
@@ -425,8 +425,8 @@ $REPLAY_PREFIX "$REPLAY" < "$NIGHT" > "$TB/night-stdin.out" 2>&1
 cmp -s "$TB/night.out" "$TB/night-stdin.out"
 ok $? "standard input gives the same output as the file" || diff "$TB/night.out" "$TB/night-stdin.out" | head -20 | diag
 # a .gz cut short (its CRC and length trailer lost) is not a whole file
-size=$(stat -c %s "$TB/night-5000.log.gz")
-head -c $((size - 8)) "$TB/night-5000.log.gz" > "$TB/cut.log.gz"
+size=$(stat -c %s "$TB/night.log.gz")
+head -c $((size - 8)) "$TB/night.log.gz" > "$TB/cut.log.gz"
 ! gzip -t "$TB/cut.log.gz" 2>/dev/null
 ok $? "the cut .gz is one that gzip -t refuses"
 run cut-gz "$TB/cut.log.gz"
@@ -438,11 +438,40 @@ ok $? "a truncated .gz is unreadable input: exit 1 (exit $rc)" || diag "$TB/cut-
 run night-json --json "$NIGHT"
 exit_is night-json 0 "the doc's night, --json: done"
 got=$(jpy "$TB/night-json.out" '(s["lines"], s["posts"], s["posted"], s["digests"], s["held"], s["digested"])')
-[ "$got" = "(5000, 17, 3, 14, 3077, 1920)" ]
-ok $? "the night: 5000 lines, 17 posts, 3 alerts posted, 14 digests, 3077 held, 1920 digested ($got)"
+[ "$got" = "(5120, 9, 5, 4, 59, 5056)" ]
+ok $? "the night: 5120 lines, 9 posts, 5 alerts posted, 4 digests, 59 held, 5056 digested ($got)"
 got=$(jpy "$TB/night-json.out" '[(a["key"], a["count"]) for a in d["alerts"]]')
-[ "$got" = "[('disk /var full on db1', 2880), ('raid md0 degraded on db2', 720), ('sshd: failed login for invalid user u<*>', 1400)]" ]
-ok $? "the night: three incidents, the brute force one of them ($got)"
+[ "$got" = "[('disk /var full on db1', 2880), ('raid md0 degraded on db2', 720), ('sshd: failed login for invalid user u<*>', 1400), ('power supply <*> failed on db3', 60), ('UPS on battery', 60)]" ]
+ok $? "the night: five incidents, the brute force one of them ($got)"
+# what issue 17 asks of the night, from the posts and incidents themselves
+"$PYTHON3" - "$TB/night-json.out" <<'PY'
+import datetime, json, re, sys
+d = json.load(open(sys.argv[1]))
+t = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").timestamp()
+posts = [(t(p["time"]), p) for p in d["posts"] for _ in p["parts"]]  # a part is a post
+checks = []
+first = d["alerts"][0]
+checks.append((t(first["shown"]) - t(first["first"]) <= 1, "the first line of the night is on the phone within 1 s"))
+delays = [t(a["shown"]) - t(a["first"]) if a["shown"] else None for a in d["alerts"]]
+worst = max(x for x in delays if x is not None) if all(x is not None for x in delays) else None
+checks.append((worst is not None and worst <= 7200, "every incident is shown within 2 hours (worst %s s)" % worst))
+times = sorted(x for x, _ in posts)
+day = max(sum(1 for y in times if x <= y < x + 86400) for x in times)
+hour = max(sum(1 for y in times if x <= y < x + 3600) for x in times)
+checks.append((day <= 17 and hour <= 10, "at most 17 posts in any 24 h (%d) and 10 in any hour (%d)" % (day, hour)))
+digs = [(x, p) for x, p in posts if p["kind"] == "digest"]
+pic = lambda p: tuple(sorted(re.sub(r"\[×\d+\] ", "", r) for r in re.split(r" (?=\[×)", " ".join(p["parts"]))[1:]))
+same = [(a, b) for i, (a, p) in enumerate(digs) for b, q in digs[i + 1:] if b - a < 14400 and pic(p) == pic(q)]
+checks.append((not same, "no two digests with the same picture within digest.repeat (%d pairs)" % len(same)))
+s = d["summary"]
+checks.append((s["posted"] + s["digested"] + s["held"] == s["alerts"] == 5120, "posted + digested + held = all"))
+bad = 0
+for good, what in checks:
+    print(("# ok: " if good else "# FAILED: ") + what)
+    bad += not good
+sys.exit(1 if bad else 0)
+PY
+ok $? "the night keeps issue 17's promises: the first line at once, every incident within 2 h, the budgets, no repeated picture, exact counts"
 got=$(jpy "$TB/night-json.out" '(d["posts"][0]["time"], d["posts"][0]["kind"], d["posts"][0]["parts"])')
 [ "$got" = "('2026-11-27T22:00:00Z', 'alert', ['disk /var full on db1'])" ]
 ok $? "the night: the first post is the alert 'disk /var full on db1' at 2026-11-27T22:00:00Z" || echo "# $got"
@@ -450,15 +479,15 @@ ok $? "the night: the first post is the alert 'disk /var full on db1' at 2026-11
 ok $? "the night, text: the first line is the first post" || head -n 1 "$TB/night.out" | diag
 check_counts night "$TB/night-json.out" "$(wc -l < "$NIGHT")"
 
-begin='<!-- replay: night-5000 begin -->'
-end='<!-- replay: night-5000 end -->'
+begin='<!-- replay: night begin -->'
+end='<!-- replay: night end -->'
 [ "$(grep -cxF "$begin" "$DOC")" -eq 1 ] && [ "$(grep -cxF "$end" "$DOC")" -eq 1 ]
 ok $? "doc/omtwitter.md has the lines '$begin' and '$end' once each" ||
-	echo "# doc/omtwitter.md must hold the replay's output of tests/data/night-5000.log between the lines '$begin' and '$end'"
+	echo "# doc/omtwitter.md must hold the replay's output of tests/data/night.log between the lines '$begin' and '$end'"
 awk -v b="$begin" -v e="$end" '$0 == e { f = 0 } f { print } $0 == b { f = 1 }' "$DOC" > "$TB/doc-block"
 { echo '```'; cat "$TB/night.out"; echo '```'; } > "$TB/doc-want"
 [ -s "$TB/night.out" ] && diff -u "$TB/doc-want" "$TB/doc-block" > "$TB/doc.diff"
-ok $? "doc/omtwitter.md: the block between the markers is \`omtwitter-replay tests/data/night-5000.log\` in a \`\`\` fence" ||
+ok $? "doc/omtwitter.md: the block between the markers is \`omtwitter-replay tests/data/night.log\` in a \`\`\` fence" ||
 	diag "$TB/doc.diff"
 
 # ---- exit codes ----------------------------------------------------------------------

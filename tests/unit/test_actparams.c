@@ -64,6 +64,7 @@ static void test_defaults(void)
 	is_int(p.flood.digest_interval, 900, "digest.interval: 900");
 	is_int(p.flood.maxentries, 10000, "dedup.maxentries: 10000");
 	is_int(p.flood.group, FLOOD_GROUP_TEMPLATE, "group: template");
+	is_int(p.flood.digest_repeat, 14400, "digest.repeat: 14400");
 	ok(p.flood.similarity == 0.5, "group.similarity: 0.5 (%g)", p.flood.similarity);
 	is_int(p.sync_ms, 1000, "statefile.sync: 1000");
 	ok(actparams_check(&p, err, sizeof(err)) == OMTW_OK, "the defaults pass the checks");
@@ -94,7 +95,7 @@ static void test_known(void)
 	static const char *const names[] = {
 		"mode", "recipient", "maxlength", "split", "maxparts", "urls", "dedup.window",
 		"dedup.maxentries", "group", "group.similarity", "ratelimit.interval", "ratelimit.burst",
-		"budget.daily", "digest.interval", "statefile.sync",
+		"budget.daily", "digest.interval", "digest.repeat", "statefile.sync",
 	};
 	static const char *const others[] = {
 		"dedup.key", "credentials", "endpoint", "template", "tls.cacert", "tls.capath",
@@ -104,7 +105,7 @@ static void test_known(void)
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		all &= actparams_known(names[i]);
-	ok(all, "the 15 parameters that shape a post are known");
+	ok(all, "the 16 parameters that shape a post are known");
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		ok(!actparams_known(others[i]), "'%s' is not", others[i]);
 	ok(!actparams_known(NULL), "nor NULL");
@@ -286,7 +287,7 @@ static void test_set_text_words(void)
 	ok(actparams_set_text(&p, "dedup.key", "tpl", err, sizeof(err)) == OMTW_EINVAL, "dedup.key is not taken");
 	is_str(err, "parameter 'dedup.key' is not one that shapes what is posted (mode, recipient, "
 	       "maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, group, group.similarity, ratelimit.interval, "
-	       "ratelimit.burst, budget.daily, digest.interval, statefile.sync)", "and says which are");
+	       "ratelimit.burst, budget.daily, digest.interval, digest.repeat, statefile.sync)", "and says which are");
 	ok(actparams_set_text(&p, "credentials", "/x", NULL, 0) == OMTW_EINVAL, "nor credentials");
 	actparams_clear(&p);
 }
@@ -308,6 +309,8 @@ static void test_ranges(void)
 		  "parameter 'budget.daily' must be between 0 and 100000 posts (0: no daily cap)" },
 		{ "digest.interval", "0", "1", "604800", "604801",
 		  "parameter 'digest.interval' must be between 1 and 604800 seconds" },
+		{ "digest.repeat", "-1", "0", "604800", "604801",
+		  "parameter 'digest.repeat' must be between 0 and 604800 seconds (0: restate in every digest)" },
 		{ "dedup.maxentries", "0", "1", "80000", "80001",
 		  "parameter 'dedup.maxentries' must be between 1 and 80000 alerts" },
 		{ "statefile.sync", "-1", "0", "60000", "60001", "parameter 'statefile.sync' must be between 0 "
@@ -413,7 +416,7 @@ static void test_set_texts(void)
 	       "a parameter given twice is refused");
 	is_str(CHECKN("mode", "dm", "timeout", "5"), "parameter 'timeout' is not one that shapes what is posted "
 	       "(mode, recipient, maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, group, group.similarity, "
-	       "ratelimit.interval, ratelimit.burst, budget.daily, digest.interval, statefile.sync)",
+	       "ratelimit.interval, ratelimit.burst, budget.daily, digest.interval, digest.repeat, statefile.sync)",
 	       "so is one that is not known");
 	is_str(CHECKN("mode", "DM", "recipient", "123", "split", "Truncate", "urls", "KEEP"), "",
 	       "words in any case, as rsyslogd -N1 took them");
