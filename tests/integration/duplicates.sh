@@ -18,7 +18,7 @@ if \$msg contains "dup_alert" then {
 }
 if \$msg contains "dupdig_alert" then {
 	action(type="omtwitter" name="dupdigest" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       dedup.window="600" digest.interval="2" ratelimit.burst="100" budget.daily="1000"
+	       dedup.window="600" digest.interval="2" digest.repeat="0" ratelimit.burst="100" budget.daily="1000"
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 EOF2

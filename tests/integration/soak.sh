@@ -40,7 +40,7 @@ module(load="impstats" interval="1" format="json" log.file="$TB/stats.json"
 if \$msg contains "soak_alert" then {
 	action(type="omtwitter" name="soak" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
 	       timeout="1000" dedup.window="20" ratelimit.burst="5" ratelimit.interval="10"
-	       budget.daily="100000" digest.interval="5"
+	       budget.daily="100000" digest.interval="5" digest.repeat="0"
 	       queue.type="Disk" queue.filename="soak" queue.checkpointInterval="1"
 	       queue.dequeueBatchSize="1" queue.size="100000" queue.maxDiskSpace="256m"
 	       action.resumeRetryCount="-1" action.resumeInterval="1")
