@@ -164,7 +164,7 @@ static void fx_init(fx *x)
 	memset(x, 0, sizeof(*x));
 	x->now_ms = MS(T0);
 	x->cfg = (engine_config){
-		.flood = { 600, 0, 0, 0, 900, 100 },
+		.flood = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 },
 		.shape = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG },
 		.sync_ms = 1000,
 		.state_path = NULL,
