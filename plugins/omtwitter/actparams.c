@@ -318,9 +318,16 @@ omtw_err actparams_check(actparams *p, char *err, size_t errlen)
 {
 	long max = p->dm ? ACTPARAMS_DM_MAXLENGTH : ACTPARAMS_TWEET_MAXLENGTH_MAX;
 
-	if (p->dm && (p->recipient == NULL || !xapi_is_user_id(p->recipient))) {
+	if (p->dm && (p->recipient == NULL || p->recipient[0] == '\0')) {
 		omtw_errmsg(err, errlen, "mode=\"dm\" needs parameter 'recipient': the numeric user id "
-			    "to message (not a @handle; omtwitter-auth --verify shows an account's id)");
+			    "to message (omtwitter-auth --verify FILE --dm-to @handle looks it up)");
+		return OMTW_EINVAL;
+	}
+	if (p->dm && !xapi_is_user_id(p->recipient)) {
+		/* set, but not an id: a @handle most often (X's DM API takes ids only) */
+		omtw_errmsg(err, errlen, "parameter 'recipient': '%.64s' is not a numeric user id (1 to 19 digits); "
+			    "X sends direct messages to ids only: look it up with omtwitter-auth --verify FILE "
+			    "--dm-to %s%.64s", p->recipient, p->recipient[0] == '@' ? "" : "@", p->recipient);
 		return OMTW_EINVAL;
 	}
 	if (!p->dm && p->recipient) {

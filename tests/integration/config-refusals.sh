@@ -68,7 +68,7 @@ check_conf dm-ok 0 "credentials=\"$TB/good.cred\" mode=\"dm\" recipient=\"123456
 check_conf dm-no-recipient 1 "credentials=\"$TB/good.cred\" mode=\"dm\"" \
 	"mode=\"dm\" needs parameter 'recipient': the numeric user id"
 check_conf dm-handle 1 "credentials=\"$TB/good.cred\" mode=\"dm\" recipient=\"@someone\"" \
-	"mode=\"dm\" needs parameter 'recipient': the numeric user id"
+	"parameter 'recipient': '@someone' is not a numeric user id (1 to 19 digits); X sends direct messages to ids only: look it up with omtwitter-auth --verify FILE --dm-to @someone"
 check_conf recipient-without-dm 1 "credentials=\"$TB/good.cred\" recipient=\"123\"" \
 	"parameter 'recipient' is only used with mode=\"dm\""
 check_conf bad-mode 1 "credentials=\"$TB/good.cred\" mode=\"sms\"" \

@@ -343,15 +343,23 @@ static void test_ranges(void)
 
 static void test_recipient(void)
 {
-	const char *need = "mode=\"dm\" needs parameter 'recipient': the numeric user id to message (not "
-			   "a @handle; omtwitter-auth --verify shows an account's id)";
+	const char *need = "mode=\"dm\" needs parameter 'recipient': the numeric user id to message "
+			   "(omtwitter-auth --verify FILE --dm-to @handle looks it up)";
+	const char *notid = "is not a numeric user id (1 to 19 digits); X sends direct messages to ids only: "
+			    "look it up with omtwitter-auth --verify FILE --dm-to ";
+	char want[512];
 	const char *only = "parameter 'recipient' is only used with mode=\"dm\"";
 
 	is_str(CHECKN("mode", "dm"), need, "dm without a recipient is refused");
-	is_str(CHECKN("mode", "dm", "recipient", "@someone"), need, "so is a @handle");
-	is_str(CHECKN("mode", "dm", "recipient", ""), need, "an empty one");
-	is_str(CHECKN("mode", "dm", "recipient", "-12"), need, "a negative one");
-	is_str(CHECKN("mode", "dm", "recipient", "12345678901234567890"), need, "20 digits");
+	snprintf(want, sizeof(want), "parameter 'recipient': '@someone' %s@someone", notid);
+	is_str(CHECKN("mode", "dm", "recipient", "@someone"), want, "a @handle: not an id, and how to look it up");
+	snprintf(want, sizeof(want), "parameter 'recipient': 'someone' %s@someone", notid);
+	is_str(CHECKN("mode", "dm", "recipient", "someone"), want, "a handle without the @ too");
+	is_str(CHECKN("mode", "dm", "recipient", ""), need, "an empty one is missing");
+	snprintf(want, sizeof(want), "parameter 'recipient': '-12' %s@-12", notid);
+	is_str(CHECKN("mode", "dm", "recipient", "-12"), want, "a negative one is not an id");
+	snprintf(want, sizeof(want), "parameter 'recipient': '12345678901234567890' %s@12345678901234567890", notid);
+	is_str(CHECKN("mode", "dm", "recipient", "12345678901234567890"), want, "nor are 20 digits");
 	is_str(CHECKN("mode", "dm", "recipient", "1234567890123456789"), "", "19 digits are an id");
 	is_str(CHECKN("recipient", "123"), only, "a recipient without dm is refused");
 	is_str(CHECKN("mode", "tweet", "recipient", ""), only, "even an empty one");
@@ -362,8 +370,8 @@ static void test_recipient(void)
 static void test_order(void)
 {
 	is_str(CHECKN("mode", "dm", "maxlength", "5", "maxparts", "0"),
-	       "mode=\"dm\" needs parameter 'recipient': the numeric user id to message (not a @handle; "
-	       "omtwitter-auth --verify shows an account's id)", "the recipient before maxlength");
+	       "mode=\"dm\" needs parameter 'recipient': the numeric user id to message "
+	       "(omtwitter-auth --verify FILE --dm-to @handle looks it up)", "the recipient before maxlength");
 	is_str(CHECKN("recipient", "1", "maxlength", "5"), "parameter 'recipient' is only used with mode=\"dm\"",
 	       "a recipient without dm before maxlength");
 	is_str(CHECKN("maxlength", "5", "urls", "keep", "maxparts", "0"),
