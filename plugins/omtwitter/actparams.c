@@ -22,7 +22,7 @@
 static const char *const order[] = {
 	"mode", "recipient", "maxlength", "split", "maxparts", "urls", "dedup.window",
 	"dedup.maxentries", "group", "group.similarity", "ratelimit.interval", "ratelimit.burst", "budget.daily",
-	"digest.interval", "digest.repeat", "statefile.sync",
+	"budget.pace", "digest.interval", "digest.repeat", "statefile.sync",
 };
 #define NPARAMS (sizeof(order) / sizeof(order[0]))
 
@@ -63,6 +63,7 @@ static const struct {
 	{ "split", "thread", TT_SPLIT_THREAD }, { "split", "truncate", TT_SPLIT_TRUNCATE },
 	{ "urls", "defang", TT_URLS_DEFANG }, { "urls", "keep", TT_URLS_KEEP },
 	{ "group", "template", FLOOD_GROUP_TEMPLATE }, { "group", "exact", FLOOD_GROUP_EXACT },
+	{ "budget.pace", "on", 1 }, { "budget.pace", "off", 0 },
 };
 #define NCHOICES (sizeof(choices) / sizeof(choices[0]))
 
@@ -74,7 +75,7 @@ void actparams_init(actparams *p)
 		.flood = { .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 			   .budget_daily = 17, .digest_interval = 900, .maxentries = 10000,
 			   .group = FLOOD_GROUP_TEMPLATE, .similarity = INCIDENTS_SIMILARITY_DEFAULT,
-			   .digest_repeat = 14400 },
+			   .digest_repeat = 14400, .pace = 0 }, /* budget.pace: opt-in for now */
 		.dm = 0,
 		.recipient = NULL,
 		.sync_ms = 1000,
@@ -225,6 +226,8 @@ omtw_err actparams_set_word(actparams *p, const char *name, const char *word, ch
 		p->dm = choices[i].value;
 	else if (!strcmp(name, "group"))
 		p->flood.group = choices[i].value;
+	else if (!strcmp(name, "budget.pace"))
+		p->flood.pace = choices[i].value;
 	else if (!strcmp(name, "split"))
 		p->shape.split = (tt_split)choices[i].value;
 	else

@@ -7,7 +7,7 @@
  * mode="dm"), maxlength, split (thread|truncate), maxparts, urls
  * (defang|keep), dedup.window, dedup.maxentries, group (template|exact),
  * group.similarity (0..1), ratelimit.interval,
- * ratelimit.burst, budget.daily, digest.interval, digest.repeat,
+ * ratelimit.burst, budget.daily, budget.pace (on|off), digest.interval, digest.repeat,
  * statefile.sync.
  * Not here: dedup.key (it names an rsyslog template, which only rsyslog
  * can resolve), and what does not shape a post (credentials, endpoint,
@@ -56,7 +56,7 @@ int actparams_known(const char *name);
  * OMTW_EINVAL: name is not an integer parameter. */
 omtw_err actparams_set_int(actparams *p, const char *name, long long v);
 
-/* Set mode, split, urls or group (the word, case-insensitive; otherwise
+/* Set mode, split, urls, group or budget.pace (the word, case-insensitive; otherwise
  * "parameter 'mode': 'sms' is not one of tweet, dm"), group.similarity
  * (a decimal from 0 to 1, read whatever the locale) or recipient (kept
  * as given: actparams_check judges it).  OMTW_EINVAL: refused, or name is

@@ -199,6 +199,8 @@ omtw_err flood_new(const flood_config *cfg, time_t now, flood **out)
 		nb *= 2;
 	f->nbuckets = nb;
 	f->period_start = f->last_now = now;
+	f->tokens = FLOOD_PACE_CAPACITY(cfg->budget_daily);
+	f->tokens_at = now;
 	for (int i = 0; i < FLOOD_SRV_N; i++)
 		f->server[i].remaining = f->server[i].reset = -1;
 	if ((f->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
@@ -258,6 +260,7 @@ static void follow_clock(flood *f, time_t now)
 	for (size_t i = 0; i < f->daily.n; i++)
 		f->daily.t[(f->daily.head + i) % f->daily.cap] -= d;
 	f->period_start -= d;
+	f->tokens_at -= d;
 	if (f->next_check)
 		f->next_check -= d;
 	f->others_since -= d;
@@ -274,10 +277,54 @@ static void follow_clock(flood *f, time_t now)
 
 /* ---- budgets ---- */
 
-/* May n posts go out now, keeping `reserve` more for a digest? */
-static int budget_allows(flood *f, long n, long reserve, time_t now)
+/* ---- pacing ---- */
+
+/* Posts are paced so that the day's budget lasts: a post takes a token;
+ * at most FLOOD_PACE_CAPACITY(B) are saved up (the first posts of a storm
+ * go out at once), and they come back at B - capacity per 24 h, so that
+ * no 24 hours ever hold more than B posts.  A restatement leaves one for
+ * news.  Off without a daily budget (B 0) or with B 1. */
+static int pacing(const flood *f)
+{
+	return f->cfg.pace && f->cfg.budget_daily > 1;
+}
+
+static void pace_refill(flood *f, time_t now)
+{
+	double cap = FLOOD_PACE_CAPACITY(f->cfg.budget_daily);
+
+	if (!pacing(f) || now <= f->tokens_at)
+		return;
+	f->tokens += (double)(now - f->tokens_at) * (double)(f->cfg.budget_daily - (long)cap) / FLOOD_DAY;
+	if (f->tokens > cap)
+		f->tokens = cap;
+	f->tokens_at = now;
+}
+
+/* When n tokens are there (now if they are). */
+static time_t pace_frees(const flood *f, double n, time_t now)
+{
+	double rate = pacing(f) ? (double)(f->cfg.budget_daily - FLOOD_PACE_CAPACITY(f->cfg.budget_daily)) / FLOOD_DAY : 0;
+	double have = f->tokens;
+
+	if (!pacing(f))
+		return now;
+	if (now > f->tokens_at)
+		have += (double)(now - f->tokens_at) * rate;
+	if (have >= n - 1e-9)
+		return now;
+	return now + (time_t)((n - have) / rate) + 1;
+}
+
+/* May n posts go out now, keeping `reserve` more for a digest?  A post
+ * that is no news (a restatement) also leaves one token for news. */
+static int budget_allows_news(flood *f, long n, long reserve, int news, time_t now)
 {
 	long need = n + reserve;
+
+	pace_refill(f, now);
+	if (pacing(f) && f->tokens + 1e-9 < (double)(n + (news ? 0 : 1)))
+		return 0;
 
 	if (f->cfg.rl_interval > 0) {
 		stamps_expire(&f->local, now - f->cfg.rl_interval);
@@ -296,8 +343,17 @@ static int budget_allows(flood *f, long n, long reserve, time_t now)
 	return 1;
 }
 
+static int budget_allows(flood *f, long n, long reserve, time_t now)
+{
+	return budget_allows_news(f, n, reserve, 1, now);
+}
+
 static void spend(flood *f, int n, time_t now)
 {
+	if (pacing(f)) {
+		pace_refill(f, now);
+		f->tokens = f->tokens > n ? f->tokens - n : 0;
+	}
 	for (int k = 0; k < n; k++) {
 		if (f->cfg.rl_interval > 0)
 			stamps_push(&f->local, now);
@@ -668,7 +724,7 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 {
 	fentry **v = NULL;
 	size_t n = 0, cap = 0;
-	int posts = maxposts, news = 0, others = 0;
+	int posts = maxposts, news = 0, fresh = 0, others = 0; /* fresh: news not yet shown */
 	unsigned long long total = 0, distinct = 0;
 
 	follow_clock(f, now);
@@ -688,8 +744,10 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 	}
 	/* news, a restatement due, or evicted counts waiting long enough */
 	others = f->others > 0 && (f->cfg.digest_repeat == 0 || now - f->others_since >= f->cfg.digest_repeat);
-	for (fentry *e = f->newest; e && !news; e = e->older)
-		news = is_news(e) || restate_due(f, e, now);
+	for (fentry *e = f->newest; e && !fresh; e = e->older) {
+		fresh = is_news(e);
+		news = news || fresh || restate_due(f, e, now);
+	}
 	if (!news && !others) {
 		/* no news: the next interval's close decides again; the
 		 * counts wait, and the next digest's period starts here */
@@ -699,7 +757,7 @@ int flood_digest_take(flood *f, time_t now, int maxposts, flood_digest *d)
 	}
 	if (now < f->blocked_until)
 		return 0;
-	while (posts > 0 && !budget_allows(f, posts, 0, now))
+	while (posts > 0 && !budget_allows_news(f, posts, 0, fresh, now))
 		posts--;
 	if (posts == 0)
 		return 0;
@@ -799,7 +857,7 @@ void flood_digest_done(flood *f, flood_digest *d, int nposts, time_t now)
 /* When the budgets next allow one post. */
 static time_t budget_frees(const flood *f, time_t now)
 {
-	time_t t = now;
+	time_t t = pace_frees(f, 1, now);
 
 	if (f->cfg.rl_interval > 0) {
 		size_t in = stamps_since(&f->local, now - f->cfg.rl_interval);

@@ -52,6 +52,9 @@ _Static_assert((long)FLOOD_ENTRIES_MAX * FLOOD_ENTRY_JSON_MAX + FLOOD_INCIDENTS_
 	       2L * FLOOD_BUDGET_MAX * 21 + 4096 < FLOOD_STATE_MAX_BYTES,
 	       "a full state file must fit the loader's limit");
 #define FLOOD_DAY 86400
+/* Pacing (pace, budget_daily B > 1): posts saved up for a storm's first ones, B/5
+ * rounded down, at least 1; they come back at B minus that per 24 h. */
+#define FLOOD_PACE_CAPACITY(b) ((b) / 5 > 1 ? (b) / 5 : 1)
 
 typedef struct flood_config {
 	long dedup_window;       /* seconds; 0: no dedup */
@@ -66,6 +69,7 @@ typedef struct flood_config {
 				  * by a digest at most this often; 0: every digest restates
 				  * every alert waiting and says nothing of quiet ones (the
 				  * digests before news-only ones) */
+	int pace;                /* pace posts over the day (see FLOOD_PACE_CAPACITY) */
 } flood_config;
 
 /* FLOOD_GROUP_EXACT: the same key.  FLOOD_GROUP_TEMPLATE: the same

@@ -53,6 +53,8 @@ struct flood {
 	time_t period_start;            /* of the next digest: since the last one */
 	time_t next_check;              /* a digest interval closed without news: the next close */
 	time_t others_since;            /* the counts of evicted alerts wait since then */
+	double tokens;                  /* pacing: posts that may go out now (see flood.c) */
+	time_t tokens_at;               /* as of then */
 	time_t blocked_until;
 	stamps local, daily;
 	fposting *digest_post;          /* the digest being posted: how far */

@@ -10,6 +10,7 @@
  *      the episode; quiet_told: a digest said it went quiet
  *  "next_check":T   a digest interval closed without news: the next close
  *  "others_since":T the counts of evicted alerts wait since then
+ *  "pace":[thousandths of a post, T]   pacing's tokens, as of T
  *  "incidents":{"last":N,"list":[[id,ntok,[lead positions],[slot,...]],...]},
  *      the incidents of the entries written (FLOOD_GROUP_TEMPLATE), least
  *      recently seen first; a slot is null (a variable), "token" (a
@@ -254,6 +255,8 @@ omtw_err flood_state_json(const flood *f, time_t now, char **out)
 	fjson_object_object_add(o, "blocked_until", fjson_object_new_int64((int64_t)f->blocked_until));
 	if (f->next_check)
 		fjson_object_object_add(o, "next_check", fjson_object_new_int64((int64_t)f->next_check));
+	if (f->cfg.pace && f->cfg.budget_daily > 1) /* pacing: thousandths of a post, and when */
+		fjson_object_object_add(o, "pace", pair((long long)(f->tokens * 1000), (long long)f->tokens_at));
 	if (f->others)
 		fjson_object_object_add(o, "others_since", fjson_object_new_int64((int64_t)f->others_since));
 	fjson_object_object_add(o, "others", pair((long long)f->others, (long long)f->others_distinct));
@@ -734,6 +737,17 @@ static int apply(flood *t, struct fjson_object *o, time_t now, const char **why)
 		if (!get_i64(v, 0, T_MAX, &b))
 			return 0;
 		t->next_check = clamp(b, now, t->cfg.digest_interval);
+	}
+	if ((v = field(o, "pace", fjson_type_array)) != NULL) {
+		long long cap = 1000LL * FLOOD_PACE_CAPACITY(t->cfg.budget_daily);
+		if (fjson_object_array_length(v) != 2 || !get_i64(fjson_object_array_get_idx(v, 0), 0, LLONG_MAX, &b) ||
+		    !get_i64(fjson_object_array_get_idx(v, 1), 0, T_MAX, &a))
+			return 0;
+		/* a smaller budget than when it was saved: no more than it holds */
+		t->tokens = (double)(b < cap ? b : cap) / 1000;
+		t->tokens_at = clamp(a, now, 0);
+		if (!get_i64(field(o, "period_start", fjson_type_int), 0, T_MAX, &a))
+			return 0;
 	}
 	if ((v = field(o, "others_since", fjson_type_int)) != NULL) {
 		if (!get_i64(v, 0, T_MAX, &b))

@@ -139,6 +139,7 @@ static struct cnfparamdescr actpdescr[] = {
 	{ "ratelimit.interval", eCmdHdlrInt, 0 },
 	{ "ratelimit.burst", eCmdHdlrInt, 0 },
 	{ "budget.daily", eCmdHdlrInt, 0 },
+	{ "budget.pace", eCmdHdlrGetWord, 0 },
 	{ "digest.interval", eCmdHdlrInt, 0 },
 	{ "digest.repeat", eCmdHdlrInt, 0 },
 	{ "statefile", eCmdHdlrString, 0 },

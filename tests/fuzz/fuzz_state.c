@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	flood_config cfg = { 600, 3600, 3, 5, 900, 8, FLOOD_GROUP_TEMPLATE, 0.5, 14400 }; /* incidents in the file too */
+	flood_config cfg = { 600, 3600, 3, 5, 900, 8, FLOOD_GROUP_TEMPLATE, 0.5, 14400, 0 }; /* incidents in the file too */
 	flood *f = NULL, *g = NULL;
 	char *buf = malloc(size + 1), *s1 = NULL, *s2 = NULL;
 	const char *why = NULL;

@@ -93,6 +93,12 @@ check_conf bad-similarity 1 "credentials=\"$TB/good.cred\" group.similarity=\"1.
 check_conf similarity-comma 1 "credentials=\"$TB/good.cred\" group.similarity=\"0,5\"" \
 	"parameter 'group.similarity': '0,5' is not a number from 0 to 1"
 
+check_conf pace-ok 0 "credentials=\"$TB/good.cred\" budget.pace=\"on\" digest.repeat=\"0\""
+check_conf bad-pace 1 "credentials=\"$TB/good.cred\" budget.pace=\"yes\"" \
+	"parameter 'budget.pace': 'yes' is not one of on, off"
+check_conf bad-repeat 1 "credentials=\"$TB/good.cred\" digest.repeat=\"-1\"" \
+	"parameter 'digest.repeat' must be between 0 and 604800 seconds"
+
 # flood control
 check_conf flood-ok 0 "credentials=\"$TB/good.cred\" dedup.window=\"0\" ratelimit.interval=\"0\"
 	ratelimit.burst=\"100000\" budget.daily=\"0\" digest.interval=\"1\" dedup.maxentries=\"1\""

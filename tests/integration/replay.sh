@@ -444,7 +444,8 @@ got=$(jpy "$TB/night-json.out" '[(a["key"], a["count"]) for a in d["alerts"]]')
 [ "$got" = "[('disk /var full on db1', 2880), ('raid md0 degraded on db2', 720), ('sshd: failed login for invalid user u<*>', 1400), ('power supply <*> failed on db3', 60), ('UPS on battery', 60)]" ]
 ok $? "the night: five incidents, the brute force one of them ($got)"
 # what issue 17 asks of the night, from the posts and incidents themselves
-"$PYTHON3" - "$TB/night-json.out" <<'PY'
+night_promises() {
+"$PYTHON3" - "$1" <<'PY'
 import datetime, json, re, sys
 d = json.load(open(sys.argv[1]))
 t = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").timestamp()
@@ -471,7 +472,16 @@ for good, what in checks:
     bad += not good
 sys.exit(1 if bad else 0)
 PY
+}
+night_promises "$TB/night-json.out"
 ok $? "the night keeps issue 17's promises: the first line at once, every incident within 2 h, the budgets, no repeated picture, exact counts"
+run night-pace --json --set budget.pace=on "$NIGHT"
+exit_is night-pace 0 "the night with budget.pace=on: done"
+got=$(jpy "$TB/night-pace.out" '(s["posts"], s["posted"], s["digests"], s["held"], s["digested"])')
+[ "$got" = "(7, 5, 2, 1515, 3600)" ]
+ok $? "with budget.pace=on: 7 posts, the restatements paced ($got)"
+night_promises "$TB/night-pace.out"
+ok $? "and the night keeps the same promises"
 got=$(jpy "$TB/night-json.out" '(d["posts"][0]["time"], d["posts"][0]["kind"], d["posts"][0]["parts"])')
 [ "$got" = "('2026-11-27T22:00:00Z', 'alert', ['disk /var full on db1'])" ]
 ok $? "the night: the first post is the alert 'disk /var full on db1' at 2026-11-27T22:00:00Z" || echo "# $got"

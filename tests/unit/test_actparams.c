@@ -65,6 +65,7 @@ static void test_defaults(void)
 	is_int(p.flood.maxentries, 10000, "dedup.maxentries: 10000");
 	is_int(p.flood.group, FLOOD_GROUP_TEMPLATE, "group: template");
 	is_int(p.flood.digest_repeat, 14400, "digest.repeat: 14400");
+	is_int(p.flood.pace, 0, "budget.pace: off (opt-in)");
 	ok(p.flood.similarity == 0.5, "group.similarity: 0.5 (%g)", p.flood.similarity);
 	is_int(p.sync_ms, 1000, "statefile.sync: 1000");
 	ok(actparams_check(&p, err, sizeof(err)) == OMTW_OK, "the defaults pass the checks");
@@ -95,7 +96,7 @@ static void test_known(void)
 	static const char *const names[] = {
 		"mode", "recipient", "maxlength", "split", "maxparts", "urls", "dedup.window",
 		"dedup.maxentries", "group", "group.similarity", "ratelimit.interval", "ratelimit.burst",
-		"budget.daily", "digest.interval", "digest.repeat", "statefile.sync",
+		"budget.daily", "budget.pace", "digest.interval", "digest.repeat", "statefile.sync",
 	};
 	static const char *const others[] = {
 		"dedup.key", "credentials", "endpoint", "template", "tls.cacert", "tls.capath",
@@ -105,7 +106,7 @@ static void test_known(void)
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		all &= actparams_known(names[i]);
-	ok(all, "the 16 parameters that shape a post are known");
+	ok(all, "the 17 parameters that shape a post are known");
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		ok(!actparams_known(others[i]), "'%s' is not", others[i]);
 	ok(!actparams_known(NULL), "nor NULL");
@@ -168,6 +169,11 @@ static void test_set_word(void)
 	ok(actparams_set_word(&p, "urls", "defang", err, sizeof(err)) == OMTW_OK &&
 	   p.shape.urls == TT_URLS_DEFANG, "urls defang");
 
+	ok(actparams_set_word(&p, "budget.pace", "Off", err, sizeof(err)) == OMTW_OK && p.flood.pace == 0, "budget.pace Off");
+	ok(actparams_set_word(&p, "budget.pace", "on", err, sizeof(err)) == OMTW_OK && p.flood.pace == 1, "budget.pace on");
+	ok(actparams_set_word(&p, "budget.pace", "yes", err, sizeof(err)) == OMTW_EINVAL && p.flood.pace == 1,
+	   "budget.pace yes is refused");
+	is_str(err, "parameter 'budget.pace': 'yes' is not one of on, off", "with the words it may be");
 	ok(actparams_set_word(&p, "group", "Exact", err, sizeof(err)) == OMTW_OK && p.flood.group == FLOOD_GROUP_EXACT,
 	   "group Exact");
 	ok(actparams_set_word(&p, "group", "template", err, sizeof(err)) == OMTW_OK &&
@@ -287,7 +293,7 @@ static void test_set_text_words(void)
 	ok(actparams_set_text(&p, "dedup.key", "tpl", err, sizeof(err)) == OMTW_EINVAL, "dedup.key is not taken");
 	is_str(err, "parameter 'dedup.key' is not one that shapes what is posted (mode, recipient, "
 	       "maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, group, group.similarity, ratelimit.interval, "
-	       "ratelimit.burst, budget.daily, digest.interval, digest.repeat, statefile.sync)", "and says which are");
+	       "ratelimit.burst, budget.daily, budget.pace, digest.interval, digest.repeat, statefile.sync)", "and says which are");
 	ok(actparams_set_text(&p, "credentials", "/x", NULL, 0) == OMTW_EINVAL, "nor credentials");
 	actparams_clear(&p);
 }
@@ -424,7 +430,7 @@ static void test_set_texts(void)
 	       "a parameter given twice is refused");
 	is_str(CHECKN("mode", "dm", "timeout", "5"), "parameter 'timeout' is not one that shapes what is posted "
 	       "(mode, recipient, maxlength, split, maxparts, urls, dedup.window, dedup.maxentries, group, group.similarity, "
-	       "ratelimit.interval, ratelimit.burst, budget.daily, digest.interval, digest.repeat, statefile.sync)",
+	       "ratelimit.interval, ratelimit.burst, budget.daily, budget.pace, digest.interval, digest.repeat, statefile.sync)",
 	       "so is one that is not known");
 	is_str(CHECKN("mode", "DM", "recipient", "123", "split", "Truncate", "urls", "KEEP"), "",
 	       "words in any case, as rsyslogd -N1 took them");

@@ -63,7 +63,7 @@ static flood_verdict admit(fixture *x, const char *text, const char *key, time_t
  * key being the prepared text) must give the same verdicts and counts. */
 static void same_verdicts(int group)
 {
-	flood_config fc = { 600, 3600, 10, 17, 900, 64, group, 0.5, 0 };
+	flood_config fc = { 600, 3600, 10, 17, 900, 64, group, 0.5, 0, 0 };
 	const char *texts[] = { "disk full on db1", "disk  full on db1", "fan failure", "disk full on db1\t",
 				"caf\xc3\xa9 down", "cafe\xcc\x81 down", "link down http://a.example/x",
 				"sensor 7 out of range", "sensor 8 out of range" };
@@ -139,7 +139,7 @@ static void test_incidents(void)
 {
 	fixture x;
 	tt_parts p;
-	flood_config fc = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, 0.5, 0 };
+	flood_config fc = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, 0.5, 0, 0 };
 	flood_digest d;
 
 	fixture_init(&x, &fc);
@@ -172,7 +172,7 @@ static void test_parts_and_key(void)
 {
 	fixture x;
 	tt_parts p;
-	flood_config fc = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	flood_config fc = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 
 	fixture_init(&x, &fc);
 	changes = 0;

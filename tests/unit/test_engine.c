@@ -164,7 +164,7 @@ static void fx_init(fx *x)
 	memset(x, 0, sizeof(*x));
 	x->now_ms = MS(T0);
 	x->cfg = (engine_config){
-		.flood = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 },
+		.flood = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 },
 		.shape = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG },
 		.sync_ms = 1000,
 		.state_path = NULL,
@@ -742,7 +742,7 @@ static void test_budget_digest(void)
 	long long wake;
 
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	fx_start(&x);
 	script(&x, delivered("7001"));
 	script(&x, delivered("7002"));
@@ -797,7 +797,7 @@ static void test_digest_retry(void)
 	char *first;
 
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	fx_start(&x);
 	script(&x, delivered("8001"));
 	engine_submit(x.e, CONN, "disk full on db1", NULL);
@@ -844,7 +844,7 @@ static void test_digest_retry(void)
 
 	/* a digest refused by a 429 waits for the reset */
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	fx_start(&x);
 	script(&x, delivered("8101"));
 	engine_submit(x.e, CONN, "disk full on db1", NULL);
@@ -876,7 +876,7 @@ static void test_digest_restart(void)
 
 	state_file(path, sizeof(path), "digest-restart");
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 0;
 	fx_start(&x);
@@ -892,7 +892,7 @@ static void test_digest_restart(void)
 	fx_done(&x); /* stopped before it is retried */
 
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 0;
 	x.now_ms = MS(T0 + 1000);
@@ -922,7 +922,7 @@ static void test_state(void)
 	state_file(path, sizeof(path), "state");
 
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 0;
 	fx_start(&x);
@@ -938,7 +938,7 @@ static void test_state(void)
 	fx_done(&x);
 
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 0;
 	x.now_ms = MS(T0 + 60);
@@ -1011,7 +1011,7 @@ static void test_wake(void)
 	state_file(path, sizeof(path), "wake");
 
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 1000;
 	fx_start(&x);
@@ -1044,7 +1044,7 @@ static void test_wake(void)
 
 	/* no state file: nothing to save, no wake-up */
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.sync_ms = 1000;
 	fx_start(&x);
 	script(&x, delivered("9601"));
@@ -1055,7 +1055,7 @@ static void test_wake(void)
 
 	/* sync 0: saved on the path, no wake-up for a held alert */
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 0;
 	x.now_ms = MS(T0 + 7200);
@@ -1175,7 +1175,7 @@ static void test_bugs(void)
 	state_file(path, sizeof(path), "bugs");
 	fx_init(&x);
 	x.cfg.shape.maxlength = 40;
-	x.cfg.flood = (flood_config){ 600, 3600, 3, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 3, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 0;
 	fx_start(&x);
@@ -1186,7 +1186,7 @@ static void test_bugs(void)
 	fx_done(&x);
 	fx_init(&x);
 	x.cfg.shape.maxlength = 40;
-	x.cfg.flood = (flood_config){ 600, 3600, 3, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 600, 3600, 3, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	x.cfg.state_path = path;
 	x.cfg.sync_ms = 0;
 	x.now_ms = MS(T0 + 100);
@@ -1222,7 +1222,7 @@ static void test_bugs(void)
 	/* C. A digest X refuses for good is counted as a digest X accepted
 	 * (counters "digests" and "digested": "accepted by X", doc). */
 	fx_init(&x);
-	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	x.cfg.flood = (flood_config){ 7200, 600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	fx_start(&x);
 	script(&x, delivered("9921"));
 	engine_submit(x.e, CONN, "disk full on db1", NULL);

@@ -162,7 +162,7 @@ static void fx_admitted(void *arg, const flood_ticket *id, flood_verdict v)
 static void fx_start(fx *x, long digest_interval)
 {
 	engine_config cfg = {
-		.flood = { 600, 2, 1, 17, digest_interval, 100, FLOOD_GROUP_EXACT, 0, 0 },
+		.flood = { 600, 2, 1, 17, digest_interval, 100, FLOOD_GROUP_EXACT, 0, 0, 0 },
 		.shape = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG },
 		.sync_ms = 1000,
 		.endpoint = "https://api.test.invalid",

@@ -30,7 +30,7 @@ static void test_dedup_window(void)
 	flood *f;
 
 	ok(flood_new(&(flood_config){ 0 }, T0, &f) == OMTW_EINVAL, "a config without digest interval is refused");
-	flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	ok(admit(f, "disk full", 1, T0) == FLOOD_POST, "first alert: posted");
 	ok(admit(f, "disk full", 1, T0 + 1) == FLOOD_COUNTED, "same alert 1 s later: counted");
 	ok(admit(f, "fan failure", 1, T0 + 2) == FLOOD_POST, "another alert: posted");
@@ -42,7 +42,7 @@ static void test_dedup_window(void)
 	is_int(pending(f), 4, "the four repeats wait for the digest");
 	flood_free(f);
 
-	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	ok(admit(f, "x", 1, T0) == FLOOD_POST && admit(f, "x", 1, T0) == FLOOD_POST,
 	   "dedup.window 0: repeats are posted");
 	flood_free(f);
@@ -56,7 +56,7 @@ static void test_count_repeat(void)
 	flood_ticket t, other;
 	flood_verdict v;
 
-	flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	ok(flood_admit(f, "disk full", 9, "disk full", 9, 1, T0, &v, &t) == OMTW_OK && v == FLOOD_POST,
 	   "an alert is posted; its ticket is its id");
 	flood_posted(f, &t);
@@ -70,7 +70,7 @@ static void test_count_repeat(void)
 	ok(!flood_count_repeat(f, &other, T0 + 1210), "an unknown id is not a repeat");
 	flood_free(f);
 
-	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	flood_admit(f, "x", 1, "x", 1, 1, T0, &v, &t);
 	ok(!flood_count_repeat(f, &t, T0), "dedup.window 0: never a repeat");
 	flood_free(f);
@@ -80,7 +80,7 @@ static void test_local_bucket(void)
 {
 	flood *f;
 
-	flood_new(&(flood_config){ 0, 3600, 3, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 3600, 3, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	ok(admit(f, "a1", 1, T0) == FLOOD_POST && admit(f, "a2", 1, T0 + 10) == FLOOD_POST &&
 	   admit(f, "a3", 1, T0 + 20) == FLOOD_POST, "burst 3: three posts");
 	ok(admit(f, "a4", 1, T0 + 30) == FLOOD_HELD, "the fourth is held");
@@ -94,7 +94,7 @@ static void test_local_bucket(void)
 	       "a digest is due at once: its interval closed and the bucket has room");
 	flood_free(f);
 
-	flood_new(&(flood_config){ 0, 3600, 2, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 3600, 2, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	admit(f, "b1", 1, T0);
 	admit(f, "b2", 1, T0 + 10);
 	ok(admit(f, "b3", 1, T0 + 20) == FLOOD_HELD, "burst 2 spent: held");
@@ -108,7 +108,7 @@ static void test_daily_budget(void)
 	flood *f;
 	int posted = 0;
 
-	flood_new(&(flood_config){ 0, 0, 0, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 0, 0, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	for (int i = 0; i < 17; i++) {
 		char t[16];
 		snprintf(t, sizeof(t), "alert %d", i);
@@ -128,7 +128,7 @@ static void test_server_view(void)
 	flood *f;
 	flood_limit lim[FLOOD_SRV_N] = { { -1, -1 }, { 1, T0 + 500 }, { -1, -1 } };
 
-	flood_new(&(flood_config){ 0, 0, 0, 0, 60, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 0, 0, 0, 60, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	flood_server_view(f, lim, T0);
 	ok(admit(f, "s1", 1, T0) == FLOOD_POST, "the server allows one more post: posted");
 	ok(admit(f, "s2", 1, T0 + 1) == FLOOD_HELD, "its 24 h remaining is spent: held");
@@ -144,7 +144,7 @@ static void test_server_view(void)
 	flood_free(f);
 
 	/* 429: blocked until the reset */
-	flood_new(&(flood_config){ 0, 0, 0, 0, 60, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 0, 0, 0, 60, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	flood_block_until(f, T0 + 100);
 	admit(f, "b", 1, T0);
 	ok(admit(f, "c", 1, T0) == FLOOD_POST, "a 429 does not hold alerts (they wait, suspended)");
@@ -159,7 +159,7 @@ static void test_digest_counts(void)
 	int posted = 0;
 
 	/* 10,000 identical alerts: one post, one digest of 9,999 */
-	flood_new(&(flood_config){ 1000, 3600, 10, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 1000, 3600, 10, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	for (int i = 0; i < 10000; i++)
 		posted += admit(f, "disk full on db1", 1, T0 + i / 100) == FLOOD_POST;
 	is_int(posted, 1, "10,000 identical alerts: one post");
@@ -178,7 +178,7 @@ static void test_digest_counts(void)
 
 	/* 100 distinct alerts with burst 5: 5 posts, digests add up to 95 */
 	unsigned long long digested = 0;
-	flood_new(&(flood_config){ 600, 3600, 5, 0, 60, 1000, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 600, 3600, 5, 0, 60, 1000, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	posted = 0;
 	for (int i = 0; i < 100; i++) {
 		char t[32];
@@ -203,7 +203,7 @@ static void test_eviction(void)
 	flood_digest d;
 	unsigned long long distinct = 0;
 
-	flood_new(&(flood_config){ 600, 3600, 1, 0, 60, 10, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 600, 3600, 1, 0, 60, 10, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	admit(f, "first", 1, T0); /* takes the only post */
 	for (int i = 0; i < 50; i++) {
 		char t[32];
@@ -231,7 +231,7 @@ static void test_digest_text(void)
 	tt_parts p;
 	tt_config shape = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
 
-	flood_new(&(flood_config){ 600, 3600, 1, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 600, 3600, 1, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	admit(f, "first", 1, T0);
 	for (int i = 0; i < 37; i++)
 		admit(f, "disk full on db1", 1, T0 + 1);
@@ -247,7 +247,7 @@ static void test_digest_text(void)
 	flood_free(f);
 
 	/* 500 distinct alerts: as many as fit, the rest summed up */
-	flood_new(&(flood_config){ 600, 3600, 3, 0, 900, 1000, FLOOD_GROUP_EXACT, 0, 0 }, T0, &f);
+	flood_new(&(flood_config){ 600, 3600, 3, 0, 900, 1000, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
 	admit(f, "first", 3, T0); /* a thread of 3 takes the burst */
 	for (int i = 0; i < 500; i++) {
 		char t[64];
@@ -286,7 +286,7 @@ static void test_digest_text(void)
 static void test_state(void)
 {
 	char dir[] = "/tmp/test_flood.XXXXXX", path[128], err[512], aside[160];
-	flood_config c = { 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	flood_config c = { 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	flood *f, *g;
 	flood_digest d;
 	struct stat st;
@@ -324,7 +324,7 @@ static void test_state(void)
 	flood_free(f);
 
 	/* an alert whose post was never confirmed is posted again after a restart */
-	flood_config open = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	flood_config open = { 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	flood_ticket t1, t2;
 	flood_verdict v1, v2;
 	flood_new(&open, T0, &f);
@@ -378,7 +378,7 @@ static flood *grouping(long window, long burst, size_t maxentries)
 {
 	flood *f = NULL;
 
-	if (flood_new(&(flood_config){ window, 3600, burst, 0, 900, maxentries, FLOOD_GROUP_TEMPLATE, 0.5, 0 }, T0, &f) !=
+	if (flood_new(&(flood_config){ window, 3600, burst, 0, 900, maxentries, FLOOD_GROUP_TEMPLATE, 0.5, 0, 0 }, T0, &f) !=
 	    OMTW_OK) {
 		printf("Bail out! flood_new (template) failed\n");
 		exit(1);
@@ -394,11 +394,11 @@ static void test_incidents(void)
 	flood_verdict v;
 	char line[96];
 
-	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, 7, 0.5, 0 }, T0, &f) == OMTW_EINVAL,
+	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, 7, 0.5, 0, 0 }, T0, &f) == OMTW_EINVAL,
 	   "an unknown group is refused");
-	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, 1.5, 0 }, T0, &f) == OMTW_EINVAL,
+	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, 1.5, 0, 0 }, T0, &f) == OMTW_EINVAL,
 	   "a similarity above 1 is refused");
-	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, -0.1, 0 }, T0, &f) == OMTW_EINVAL,
+	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, -0.1, 0, 0 }, T0, &f) == OMTW_EINVAL,
 	   "a similarity below 0 is refused");
 
 	/* 1,400 failed logins that differ in the user: one incident */
@@ -477,7 +477,7 @@ static void test_incidents(void)
 	flood_free(f);
 
 	/* exact grouping keeps today's behaviour: each text its own alert */
-	flood_new(&(flood_config){ 600, 3600, 5, 0, 900, 100, FLOOD_GROUP_EXACT, 0.5, 0 }, T0, &f);
+	flood_new(&(flood_config){ 600, 3600, 5, 0, 900, 100, FLOOD_GROUP_EXACT, 0.5, 0, 0 }, T0, &f);
 	admit(f, "disk /var full on db1", 1, T0);
 	ok(admit(f, "disk /var full on db2", 1, T0 + 1) == FLOOD_POST, "group exact: another host is another alert");
 	flood_admit(f, "x", 1, "x", 1, 1, T0 + 2, &v, &t1);
@@ -486,7 +486,7 @@ static void test_incidents(void)
 	flood_free(f);
 
 	/* without a dedup window nothing is the same alert: keys stay exact */
-	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, 0.5, 0 }, T0, &f);
+	flood_new(&(flood_config){ 0, 0, 0, 0, 900, 100, FLOOD_GROUP_TEMPLATE, 0.5, 0, 0 }, T0, &f);
 	ok(!flood_groups(f), "group template without a dedup window does not group");
 	flood_admit(f, "disk /var full on db1", 21, "disk /var full on db1", 21, 1, T0, &v, &t1);
 	flood_admit(f, "disk /var full on db2", 21, "disk /var full on db2", 21, 1, T0, &v, &t2);
@@ -633,13 +633,13 @@ static int digest_now(flood *f, time_t now, char *rows, size_t size, unsigned lo
 static void test_news_only(void)
 {
 	/* window 600, burst 10/3600, no daily cap, digests every 900, restated every 3600 */
-	flood_config c = { 600, 3600, 10, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 3600 };
+	flood_config c = { 600, 3600, 10, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 3600, 0 };
 	flood *f;
 	char rows[1024];
 	unsigned long long total, digested = 0, posted = 0, all = 0;
 	flood_verdict v;
 
-	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, -1 }, T0, &f) == OMTW_EINVAL,
+	ok(flood_new(&(flood_config){ 600, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, -1, 0 }, T0, &f) == OMTW_EINVAL,
 	   "a negative digest_repeat is refused");
 	flood_new(&c, T0, &f);
 	/* a disk fills at T0 and keeps firing every 10 s for 2 hours */
@@ -717,15 +717,105 @@ static void test_news_only(void)
 	rmdir(dir);
 }
 
-/* The worked example of doc/omtwitter.md: a night of 5,000 alerts with the
- * default settings (the legacy free tier's 17 posts a day), straight
- * through flood control (the doc's timeline is omtwitter-replay's, which
- * replay.sh checks); the checks pin the doc's numbers. */
-static void night(long digest_interval, int group, long repeat, int *nposts, int *ndigests,
+/* ---- pacing ---- */
+
+static void test_pacing(void)
+{
+	/* B 17: capacity 3, one post back every 86400 / 14 = 6171.4 s */
+	flood_config c = { 0, 3600, 100, 17, 900, 1000, FLOOD_GROUP_EXACT, 0, 14400, 1 };
+	flood *f;
+	char t[64], rows[2048];
+	int posted = 0;
+	unsigned long long total = 0;
+
+	is_int(FLOOD_PACE_CAPACITY(17), 3, "B 17 saves up 3 posts");
+	is_int(FLOOD_PACE_CAPACITY(1000), 200, "B 1000 saves up 200");
+	is_int(FLOOD_PACE_CAPACITY(2), 1, "B 2 saves up 1");
+	flood_new(&c, T0, &f);
+	for (int i = 0; i < 10; i++) {
+		snprintf(t, sizeof(t), "service %c down", 'a' + i);
+		posted += admit(f, t, 1, T0) == FLOOD_POST;
+	}
+	is_int(posted, 3, "a storm of 10 new alerts: the first 3 are posted at once, the rest held");
+	ok(!digest_now(f, T0 + 900, rows, sizeof(rows), NULL), "no post left at the next close: the held wait");
+	is_int(flood_next_event(f, T0 + 900), T0 + 6172, "the timer wakes when a post comes back (6172 s)");
+	ok(!digest_now(f, T0 + 6171, rows, sizeof(rows), NULL), "not a second before");
+	ok(digest_now(f, T0 + 6172, rows, sizeof(rows), &total) && total == 7,
+	   "then one digest shows all 7 held alerts: news takes one post (%llu: %s)", total, rows);
+	/* a restatement leaves one post for news */
+	flood_free(f);
+	flood_config w = { 600, 3600, 100, 17, 900, 1000, FLOOD_GROUP_EXACT, 0, 1800, 1 };
+	flood_new(&w, T0, &f);
+	admit(f, "disk full", 1, T0);
+	admit(f, "raid degraded", 1, T0);
+	admit(f, "fan failed", 1, T0);
+	for (time_t x = T0 + 10; x < T0 + 1800; x += 10)
+		admit(f, "disk full", 1, x); /* still firing, window open */
+	ok(!digest_now(f, T0 + 1800, rows, sizeof(rows), NULL), "a restatement due with one post in hand (%.2f) waits: "
+	   "it must leave one for news", 1800.0 / 6171.4);
+	ok(admit(f, "link down", 1, T0 + 6200) == FLOOD_POST, "a new alert takes the one post that came back");
+	ok(!digest_now(f, T0 + 6300, rows, sizeof(rows), NULL), "the restatement still waits");
+	ok(digest_now(f, T0 + 6200 + 2 * 6172, rows, sizeof(rows), &total) && strstr(rows, "disk full"),
+	   "with two posts back it goes out: %s", rows);
+	flood_free(f);
+
+	/* three days of a new alert every minute: never more than 17 posts in
+	 * 24 h, and spread over the day, not spent in the first hour */
+	time_t stamps[1000];
+	size_t n = 0;
+	int first_hour = 0, max24 = 0, news_waits = 0;
+	flood_new(&c, T0, &f);
+	for (time_t x = T0; x < T0 + 3 * 86400; x += 60) {
+		snprintf(t, sizeof(t), "node%ld down", (long)(x - T0) / 60);
+		if (admit(f, t, 1, x) == FLOOD_POST && n < 1000)
+			stamps[n++] = x;
+		if ((x - T0) % 900 == 0 && digest_now(f, x, rows, sizeof(rows), NULL) && n < 1000)
+			stamps[n++] = x;
+		news_waits += x == T0 + 86400 && flood_pending(f, NULL) > 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int k = 0;
+		for (size_t j = i; j < n && stamps[j] < stamps[i] + 86400; j++)
+			k++;
+		if (k > max24)
+			max24 = k;
+		first_hour += stamps[i] < T0 + 3600;
+	}
+	ok(max24 <= 17, "never more than budget.daily = 17 posts in any 24 h (%d)", max24);
+	ok(first_hour <= 3 + 1, "the first hour spends at most the 3 saved up (and what came back): %d", first_hour);
+	ok(n >= 3 * 14, "over 3 days the posts keep coming: %zu (at least 14 a day)", n);
+	(void)news_waits;
+	flood_free(f);
+
+	/* the state keeps what pacing has in hand */
+	char dir[] = "/tmp/test_flood.XXXXXX", path[128], err[256];
+	flood *g;
+	if (!ok(mkdtemp(dir) != NULL, "a scratch directory"))
+		return;
+	snprintf(path, sizeof(path), "%s/p.state", dir);
+	flood_new(&c, T0, &f);
+	admit(f, "a", 1, T0);
+	admit(f, "b", 1, T0);
+	ok(flood_save(f, path, err, sizeof(err)) == OMTW_OK, "saved with one post in hand");
+	flood_new(&c, T0 + 10, &g);
+	ok(flood_load(g, path, T0 + 10, err, sizeof(err)) == OMTW_OK, "loaded");
+	ok(admit(g, "c", 1, T0 + 10) == FLOOD_POST && admit(g, "d", 1, T0 + 10) == FLOOD_HELD,
+	   "after the restart one post is in hand, not three");
+	flood_free(g);
+	flood_free(f);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The worked example of doc/omtwitter.md before its two late incidents: a
+ * night of 5,000 alerts with the default settings (the legacy free tier's
+ * 17 posts a day), straight through flood control (the doc's timeline is
+ * omtwitter-replay's of tests/data/night.log, which replay.sh checks). */
+static void night(long digest_interval, int group, long repeat, int pace, int *nposts, int *ndigests,
 		  unsigned long long *nwaiting)
 {
 	const time_t start = 1795816800; /* 2026-11-27 22:00:00 UTC */
-	flood_config c = { 600, 3600, 10, 17, digest_interval, 10000, group, 0.5, repeat };
+	flood_config c = { 600, 3600, 10, 17, digest_interval, 10000, group, 0.5, repeat, pace };
 	tt_config shape = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
 	flood *f;
 	flood_digest d;
@@ -794,16 +884,16 @@ static void test_night(void)
 	unsigned long long waiting;
 
 	printf("# the night with the defaults (digest.interval 900, digest.repeat 14400)\n");
-	night(900, FLOOD_GROUP_TEMPLATE, 14400, &posts, &digests, &waiting);
-	ok(posts == 3 && digests == 3 && waiting == 1678,
-	   "defaults: 3 alerts posted (the brute force is one incident), 3 digests (restatements after 4 h), "
-	   "1678 alerts waiting at 06:00 (%d, %d, %llu)", posts, digests, waiting);
+	night(900, FLOOD_GROUP_TEMPLATE, 14400, 1, &posts, &digests, &waiting);
+	ok(posts == 3 && digests == 2 && waiting == 1661,
+	   "defaults: 3 alerts posted (the brute force is one incident), 2 digests (restatements after 4 h, "
+	   "paced), 1661 alerts waiting at 06:00 (%d, %d, %llu)", posts, digests, waiting);
 	printf("# the same night with group=exact, digest.repeat=0 (before incidents and news-only digests)\n");
-	night(900, FLOOD_GROUP_EXACT, 0, &posts, &digests, &waiting);
+	night(900, FLOOD_GROUP_EXACT, 0, 0, &posts, &digests, &waiting);
 	ok(posts == 4 && digests == 13 && waiting == 3377,
 	   "group=exact, digest.repeat=0: 4 alerts posted, 13 digests, 3377 alerts waiting at 06:00");
 	printf("# group=template, digest.repeat=0\n");
-	night(900, FLOOD_GROUP_TEMPLATE, 0, &posts, &digests, &waiting);
+	night(900, FLOOD_GROUP_TEMPLATE, 0, 0, &posts, &digests, &waiting);
 	ok(posts == 3 && digests == 14 && waiting == 3077,
 	   "digest.repeat=0: 3 alerts posted, 14 digests, the budget spent by 01:30");
 }
@@ -813,7 +903,7 @@ static void test_night(void)
 static void test_state_bound(void)
 {
 	char dir[] = "/tmp/test_flood.XXXXXX", path[128], err[512], key[32], text[FLOOD_TEXT_MAX + 1];
-	flood_config one = { 600, 3600, 1, 1, 900, 60, FLOOD_GROUP_EXACT, 0, 0 }; /* one post, then everything is held */
+	flood_config one = { 600, 3600, 1, 1, 900, 60, FLOOD_GROUP_EXACT, 0, 0, 0 }; /* one post, then everything is held */
 	flood_config big = one;
 	flood *f = NULL;
 	struct stat st;
@@ -857,7 +947,7 @@ static void test_state_bound(void)
 static void test_state_future(void)
 {
 	char dir[] = "/tmp/test_flood.XXXXXX", path[128], err[512];
-	flood_config c = { 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	flood_config c = { 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	time_t ahead = T0 + 10 * FLOOD_DAY;
 	flood_limit lim[FLOOD_SRV_N];
 	flood *f, *g;
@@ -895,7 +985,7 @@ static void test_state_future(void)
  * the digest period follow it, so nothing waits 5 hours longer. */
 static void test_clock_step(void)
 {
-	flood_config c = { 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	flood_config c = { 600, 3600, 2, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	time_t ahead = T0 + 5 * 3600;
 	flood_ticket tk;
 	flood_verdict v;
@@ -947,7 +1037,7 @@ static flood *parsed(const flood_config *c, const char *s, time_t now, const cha
  * X and continues a thread as replies to its last part. */
 static void test_progress(void)
 {
-	flood_config c = { 600, 3600, 10, 100, 900, 100, FLOOD_GROUP_EXACT, 0, 0 }, nodedup = { 0, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0 };
+	flood_config c = { 600, 3600, 10, 100, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, nodedup = { 0, 0, 0, 0, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
 	flood_ticket t, u;
 	flood_verdict v;
 	flood_progress p = { .next = 1, .nparts = 3, .last_id = "1790000000000000123" }, q;
@@ -1038,7 +1128,7 @@ static void test_progress(void)
 
 	/* the digest going out is saved whole: after a restart the same one is
 	 * taken again first, never its counts a second time in a bigger one */
-	flood_config one = { 600, 600, 1, 100, 900, 100, FLOOD_GROUP_EXACT, 0, 3600 }; /* quiet told */
+	flood_config one = { 600, 600, 1, 100, 900, 100, FLOOD_GROUP_EXACT, 0, 3600, 0 }; /* quiet told */
 	flood_digest d, d2;
 	flood_new(&one, T0, &f);
 	admit(f, "first", 1, T0);
@@ -1133,6 +1223,7 @@ int main(void)
 	test_incidents();
 	test_incidents_state();
 	test_news_only();
+	test_pacing();
 	test_night();
 	return tap_done();
 }
