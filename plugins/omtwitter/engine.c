@@ -33,6 +33,9 @@ struct engine {
 	pthread_mutex_t mut;     /* guards the fields below */
 	pthread_mutex_t saveMut; /* one state file write at a time, in snapshot order */
 	flood *flood;            /* also holds the 429 deadline */
+	bool holding;            /* the budget holds alerts (said once) */
+	time_t down_since;       /* the first suspension of an outage, 0: delivering */
+	unsigned long long waited; /* alerts suspended during it */
 	keymemo *memo;           /* texts seen -> flood ids: a repeat skips shaping and hashing
 				  * (exact keys only; NULL with incidents) */
 	int saveDue;             /* the state changed: saved by saveAt */
@@ -47,7 +50,7 @@ struct engine {
 
 const char *const engine_counter_names[ENGINE_CTR_N] = {
 	"submitted", "posted", "deduplicated", "digested", "digests", "requests", "failures",
-	"ratelimited", "retries", "reposted",
+	"ratelimited", "retries", "reposted", "held", "delivered",
 };
 
 static time_t now_s(engine *e)
@@ -421,6 +424,49 @@ static int resumeLocked(engine *e, pending_alert *a)
 
 /* A new alert in: the alert to post, or NULL (counted, held, refused
  * empty, or an error: *rc says what to tell the caller). */
+/* The budget held an alert: counted, and said once when holding starts
+ * (until a post or a digest goes out again), with when the next digest may
+ * go out. */
+static void held(engine *e)
+{
+	time_t next;
+	bool first;
+	struct tm tm;
+	char when[32];
+
+	count(e, ENGINE_CTR_HELD, 1);
+	pthread_mutex_lock(&e->mut);
+	first = !e->holding;
+	e->holding = true;
+	next = flood_next_event(e->flood, now_s(e));
+	pthread_mutex_unlock(&e->mut);
+	if (!first)
+		return;
+	gmtime_r(&next, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	say(e, ENGINE_LOG_INFO, "budget spent: holding alerts for a digest (the next may go out at %s); "
+	    "they are counted in 'held'", when);
+}
+
+/* An alert reached X: after an outage (a first try suspended), say how
+ * long it lasted and how many alerts waited. */
+static void delivered(engine *e)
+{
+	time_t since;
+	unsigned long long waited;
+
+	count(e, ENGINE_CTR_DELIVERED, 1);
+	pthread_mutex_lock(&e->mut);
+	since = e->down_since;
+	waited = e->waited;
+	e->down_since = 0;
+	e->waited = 0;
+	pthread_mutex_unlock(&e->mut);
+	if (since)
+		say(e, ENGINE_LOG_INFO, "delivering again after %lld s; %llu alert%s waited", (long long)(now_s(e) - since),
+		    waited, waited == 1 ? "" : "s");
+}
+
 static pending_alert *admit(engine *e, const char *text, const char *key, engine_rc *rc)
 {
 	admission ad = { e->flood, e->memo, &e->cfg.shape, &e->mut, changedLocked, e };
@@ -438,6 +484,13 @@ static pending_alert *admit(engine *e, const char *text, const char *key, engine
 		e->ops.admitted(e->ops.arg, &fresh.ticket, v);
 	if (v == FLOOD_COUNTED)
 		count(e, ENGINE_CTR_DEDUPLICATED, 1);
+	if (v == FLOOD_HELD)
+		held(e);
+	else if (v == FLOOD_POST) { /* posting again: holding again is news */
+		pthread_mutex_lock(&e->mut);
+		e->holding = false;
+		pthread_mutex_unlock(&e->mut);
+	}
 	if (v != FLOOD_POST) { /* counted or held: saved within sync_ms */
 		if (e->cfg.sync_ms == 0) /* or durable before it is acknowledged */
 			engine_save(e);
@@ -487,6 +540,16 @@ engine_rc engine_submit(engine *e, void *conn, const char *text, const char *key
 		return ENGINE_SUSPEND;
 	}
 	r = postParts(e, conn, a);
+	if (r == ENGINE_DONE && !a->refused)
+		delivered(e);
+	else if (r == ENGINE_SUSPEND) {
+		pthread_mutex_lock(&e->mut);
+		if (e->down_since == 0)
+			e->down_since = now_s(e);
+		e->waited += a->next == 0 && !a->counted_waiting; /* each alert once */
+		a->counted_waiting = true;
+		pthread_mutex_unlock(&e->mut);
+	}
 	if (r == ENGINE_DONE) {
 		pthread_mutex_lock(&e->mut);
 		flood_posted(e->flood, &a->ticket);
@@ -554,6 +617,7 @@ long long engine_tick(engine *e, void *conn)
 				pthread_mutex_lock(&e->mut);
 			}
 			flood_digest_done(e->flood, &e->d, (int)e->cur.parts.n, now);
+			e->holding = false; /* a digest went out: holding again is news */
 			flood_digest_free(&e->d);
 			pending_alert_clear(&e->cur);
 			e->active = 0;

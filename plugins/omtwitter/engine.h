@@ -32,7 +32,11 @@ typedef enum { ENGINE_DONE, ENGINE_SUSPEND } engine_rc;
 typedef enum {
 	ENGINE_CTR_SUBMITTED, ENGINE_CTR_POSTED, ENGINE_CTR_DEDUPLICATED, ENGINE_CTR_DIGESTED,
 	ENGINE_CTR_DIGESTS, ENGINE_CTR_REQUESTS, ENGINE_CTR_FAILURES, ENGINE_CTR_RATELIMITED,
-	ENGINE_CTR_RETRIES, ENGINE_CTR_REPOSTED, ENGINE_CTR_N
+	ENGINE_CTR_RETRIES, ENGINE_CTR_REPOSTED,
+	ENGINE_CTR_HELD,      /* alerts the budget held for a digest */
+	ENGINE_CTR_DELIVERED, /* alerts that reached X (a thread once): submitted = delivered +
+			       * deduplicated + held + failures (+ those in flight) */
+	ENGINE_CTR_N
 } engine_counter;
 /* Their names in impstats ("submitted", ...), by engine_counter. */
 extern const char *const engine_counter_names[ENGINE_CTR_N];

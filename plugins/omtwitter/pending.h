@@ -30,6 +30,7 @@ typedef struct pending_alert {
 	size_t maybe_upto;      /* parts before this may have reached X (an earlier try) */
 	bool digest;            /* the digest timer's: its progress is flood's digest's */
 	bool refused;           /* X refused a part for good: consumed, not delivered */
+	bool counted_waiting;   /* counted among the alerts an outage held back */
 	bool reposted;          /* part next carries the time: X refused it as a duplicate */
 	bool busy;              /* claimed by a worker */
 	struct pending_alert *older;

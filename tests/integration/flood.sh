@@ -164,8 +164,15 @@ ok $? "the first alert of db1 and of db2 posted; db1's other texts counted as it
 
 sleep 2 # one more impstats interval, before the restart resets the counters
 "$PYTHON3" "$OMTW_SRCDIR/tests/integration/impstats.py" "$TB/stats.json" flood_same submitted="$SAME_N" posted=2 \
-	deduplicated=$((SAME_N - 1)) digests=1 digested=$((SAME_N - 1))
-ok $? "impstats of the $SAME_N: submitted $SAME_N, posted 2, deduplicated, digested $((SAME_N - 1)), digests 1"
+	deduplicated=$((SAME_N - 1)) digests=1 digested=$((SAME_N - 1)) delivered=1 held=0
+ok $? "impstats of the $SAME_N: submitted $SAME_N, posted 2, deduplicated, digested $((SAME_N - 1)), digests 1, delivered 1"
+# the budget-limited run: every alert in a counter (issue 18, point 2)
+"$PYTHON3" "$OMTW_SRCDIR/tests/integration/impstats.py" "$TB/stats.json" flood_burst submitted=100 delivered=5 \
+	held=95 deduplicated=0 failures=0
+ok $? "impstats of the 100 distinct alerts with a burst of 5: submitted 100 = delivered 5 + held 95"
+grep -q "omtwitter\[flood_burst\]: budget spent: holding alerts for a digest" "$TB/rsyslogd.log" &&
+	[ "$(grep -c "omtwitter\[flood_burst\]: budget spent" "$TB/rsyslogd.log")" -eq 1 ]
+ok $? "the log says once that the budget holds alerts" || grep "flood_burst" "$TB/rsyslogd.log" | diag
 
 # 3. held alerts and the spent budget survive a restart
 send_line keep_alert_1 keep_alert_2 keep_alert_3 keep_alert_4 keep_alert_5

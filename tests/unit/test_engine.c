@@ -268,12 +268,12 @@ static xapi_result ratelimited(long long reset)
 static const char *ctrs(const fx *x)
 {
 	static char s[256];
-	static const char *name[ENGINE_CTR_N] = { "sub", "post", "dedup", "digested", "digests",
-						  "req", "fail", "rl", "retry", "repost" };
+	static const char *name[] = { "sub", "post", "dedup", "digested", "digests",
+				      "req", "fail", "rl", "retry", "repost" }; /* held, delivered: test_every_alert */
 	size_t o = 0;
 
 	s[0] = '\0';
-	for (int i = 0; i < ENGINE_CTR_N; i++)
+	for (size_t i = 0; i < sizeof(name) / sizeof(name[0]); i++)
 		o += (size_t)snprintf(s + o, sizeof(s) - o, "%s%s=%llu", i ? " " : "", name[i], x->ctr[i]);
 	return s;
 }
@@ -1236,6 +1236,55 @@ static void test_bugs(void)
 	fx_done(&x);
 }
 
+/* Every alert is in a counter (issue 18, point 2): submitted = delivered +
+ * deduplicated + held + failures (+ in flight); holding starts and
+ * delivering again after an outage are logged once. */
+static void test_every_alert(void)
+{
+	fx x;
+
+	fx_init(&x);
+	x.cfg.flood.rl_interval = 3600;
+	x.cfg.flood.rl_burst = 3;
+	fx_start(&x);
+	script(&x, delivered("9001"));
+	script(&x, delivered("9002"));
+	is_int(engine_submit(x.e, CONN, "alert one", NULL), ENGINE_DONE, "alert 1 posted");
+	is_int(engine_submit(x.e, CONN, "alert one", NULL), ENGINE_DONE, "its repeat counted");
+	is_int(engine_submit(x.e, CONN, "alert two", NULL), ENGINE_DONE, "alert 2 posted");
+	is_int(engine_submit(x.e, CONN, "alert three", NULL), ENGINE_DONE, "alert 3 held (one post kept for the digest)");
+	is_int(engine_submit(x.e, CONN, "alert four", NULL), ENGINE_DONE, "alert 4 held");
+	is_int(x.ctr[ENGINE_CTR_SUBMITTED], 5, "submitted 5");
+	is_int(x.ctr[ENGINE_CTR_DELIVERED], 2, "delivered 2");
+	is_int(x.ctr[ENGINE_CTR_DEDUPLICATED], 1, "deduplicated 1");
+	is_int(x.ctr[ENGINE_CTR_HELD], 2, "held 2");
+	is_int(x.ctr[ENGINE_CTR_SUBMITTED], x.ctr[ENGINE_CTR_DELIVERED] + x.ctr[ENGINE_CTR_DEDUPLICATED] +
+	       x.ctr[ENGINE_CTR_HELD] + x.ctr[ENGINE_CTR_FAILURES], "submitted = delivered + deduplicated + held + failures");
+	is_int(logged(&x, ENGINE_LOG_INFO, "budget spent: holding alerts for a digest (the next may go out at "
+		      "2027-01-15 08:15 UTC)"), 1, "holding is logged once, with when the next digest may go out");
+	fx_done(&x);
+
+	/* an outage: the alert waits, and the first delivery after it says so */
+	fx_init(&x);
+	fx_start(&x);
+	script(&x, transient());
+	script(&x, transient());
+	script(&x, delivered("9101"));
+	script(&x, delivered("9102"));
+	is_int(engine_submit(x.e, CONN, "link down", NULL), ENGINE_SUSPEND, "X unavailable: the alert waits");
+	x.now_ms += 60000;
+	is_int(engine_submit(x.e, CONN, "link down", NULL), ENGINE_SUSPEND, "still unavailable a minute later");
+	x.now_ms += 180000;
+	is_int(engine_submit(x.e, CONN, "link down", NULL), ENGINE_DONE, "4 min after the first try it is posted");
+	is_int(logged(&x, ENGINE_LOG_INFO, "delivering again after 240 s; 1 alert waited"), 1,
+	       "the delivery after the outage says how long it lasted and how many alerts waited");
+	is_int(engine_submit(x.e, CONN, "fan down", NULL), ENGINE_DONE, "the next one is posted");
+	is_int(logged(&x, ENGINE_LOG_INFO, "delivering again"), 1, "and says nothing more");
+	is_int(x.ctr[ENGINE_CTR_SUBMITTED], 2, "submitted 2 (a retry is no new alert)");
+	is_int(x.ctr[ENGINE_CTR_DELIVERED], 2, "delivered 2");
+	fx_done(&x);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -1259,6 +1308,7 @@ int main(void)
 	test_log_rate();
 	test_own_errorfile();
 	test_bugs();
+	test_every_alert();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", tmpdir);
