@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -54,6 +55,7 @@
 #include "actparams.h"
 #include "actpaths.h"
 #include "actconn.h"
+#include "closest.h"
 #include "credshare.h"
 #include "engine.h"
 #include "engine_timer.h"
@@ -478,6 +480,28 @@ static rsRetVal checkParams(instanceData *pData)
 	return loadCreds(pData);
 }
 
+/* rsyslog says only "not known -- typo in config file?" of a parameter it
+ * does not know (after this returns): name the closest known one.  The
+ * core reads queue.* after this, so those are not judged here. */
+static void hintUnknown(const char *action, struct nvlst *lst)
+{
+	const char *names[sizeof(actpdescr) / sizeof(actpdescr[0])];
+	size_t n = sizeof(actpdescr) / sizeof(actpdescr[0]);
+
+	for (size_t i = 0; i < n; i++)
+		names[i] = actpdescr[i].name;
+	for (; lst; lst = lst->next) {
+		char *name;
+		const char *hint;
+		if (lst->bUsed || (name = es_str2cstr(lst->name, NULL)) == NULL)
+			continue;
+		if (strncasecmp(name, "queue.", 6) != 0 && (hint = closest_name(name, names, n, 2)) != NULL)
+			LogError(0, RS_RET_PARAM_ERROR, "omtwitter[%s]: parameter '%s' is not known; did you mean '%s'?",
+				 action, name, hint);
+		free(name);
+	}
+}
+
 BEGINnewActInst
 	struct cnfparamvals *pvals;
 CODESTARTnewActInst;
@@ -490,6 +514,7 @@ CODESTARTnewActInst;
 			CHKmalloc(pData->name = es_str2cstr(pvals[i].val.d.estr, NULL));
 	if (pData->name == NULL)
 		CHKmalloc(pData->name = strdup("omtwitter"));
+	hintUnknown(pData->name, lst);
 	for (int i = 0; i < actpblk.nParams; ++i) {
 		const char *pn = actpblk.descr[i].name;
 		char err[512], *v = NULL;

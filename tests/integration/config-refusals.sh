@@ -84,6 +84,16 @@ check_conf bad-maxlength 1 "credentials=\"$TB/good.cred\" maxlength=\"5\"" \
 check_conf keep-too-short 1 "credentials=\"$TB/good.cred\" urls=\"keep\" maxlength=\"39\"" \
 	"with urls=\"keep\" parameter 'maxlength' must be at least 40"
 
+# a typo in a parameter's name: rsyslog's own refusal, and the module's hint
+check_conf typo 1 "credentials=\"$TB/good.cred\" maxlenght=\"200\"" \
+	"omtwitter[typo]: parameter 'maxlenght' is not known; did you mean 'maxlength'?"
+grep -qF "parameter 'maxlenght' not known -- typo in config file?" "$TB/typo.out"
+ok $? "typo: rsyslog's own message is there too"
+check_conf queue-typo 1 "credentials=\"$TB/good.cred\" queue.typ=\"Disk\"" \
+	"parameter 'queue.typ' not known -- typo in config file?"
+! grep -q "did you mean" "$TB/queue-typo.out"
+ok $? "queue-typo: the core's queue parameters get no hint from the module"
+
 # grouping into incidents
 check_conf group-ok 0 "credentials=\"$TB/good.cred\" group=\"exact\" group.similarity=\"0.75\""
 check_conf bad-group 1 "credentials=\"$TB/good.cred\" group=\"fuzzy\"" \
