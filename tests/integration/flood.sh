@@ -166,6 +166,21 @@ sleep 2 # one more impstats interval, before the restart resets the counters
 "$PYTHON3" "$OMTW_SRCDIR/tests/integration/impstats.py" "$TB/stats.json" flood_same submitted="$SAME_N" posted=2 \
 	deduplicated=$((SAME_N - 1)) digests=1 digested=$((SAME_N - 1)) delivered=1 held=0
 ok $? "impstats of the $SAME_N: submitted $SAME_N, posted 2, deduplicated, digested $((SAME_N - 1)), digests 1, delivered 1"
+# the doc's statistics section lists every counter the action reports, and
+# shows how to load impstats (issue 18, point 9)
+"$PYTHON3" - "$TB/stats.json" "$OMTW_SRCDIR/doc/omtwitter.md" <<'PY'
+import json, re, sys
+objs = [json.loads(l[l.index("{"):]) for l in open(sys.argv[1]) if '"origin": "omtwitter"' in l or '"origin":"omtwitter"' in l]
+names = sorted({k for o in objs for k in o if k not in ("name", "origin")})
+doc = open(sys.argv[2]).read()
+sec = doc[doc.index("## Statistic counters"):]
+sec = sec[:sec.index("\n## ", 3)]
+rows = set(re.findall(r"^\| `([a-z]+)` \|", sec, re.M))
+missing = [n for n in names if n not in rows]
+print("# counters reported: %s; not in the doc's table: %s" % (names, missing))
+sys.exit(0 if len(names) >= 12 and not missing and 'module(load="impstats"' in sec else 1)
+PY
+ok $? "the doc's statistics section shows an impstats line and lists every counter the action reports"
 # the budget-limited run: every alert in a counter (issue 18, point 2)
 "$PYTHON3" "$OMTW_SRCDIR/tests/integration/impstats.py" "$TB/stats.json" flood_burst submitted=100 delivered=5 \
 	held=95 deduplicated=0 failures=0
