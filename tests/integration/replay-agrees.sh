@@ -213,6 +213,9 @@ sys.exit(0 if held == s["held"] > 0 and s["alerts"] == int(sys.argv[3]) ==
 PY
 ok $? "the alerts the module still holds at the end are as many as the replay says, and the counts add up"
 
-! grep -q 'omtwitter' "$TB/rsyslogd.log" 2>/dev/null
-ok $? "no error logged by the module" || diag "$TB/rsyslogd.log"
+# the log exists (rsyslogd's start is in it); of the module, only the
+# news that the budget holds alerts (this budget is spent on purpose)
+grep -q 'rsyslogd.* start' "$TB/rsyslogd.log" &&
+	! grep 'omtwitter' "$TB/rsyslogd.log" | grep -v "budget spent: holding alerts for a digest" | grep -q .
+ok $? "no error logged by the module (only that the budget holds alerts)" || diag "$TB/rsyslogd.log"
 tb_done
