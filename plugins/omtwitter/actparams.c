@@ -75,7 +75,7 @@ void actparams_init(actparams *p)
 		.flood = { .dedup_window = 600, .rl_interval = 3600, .rl_burst = 10,
 			   .budget_daily = 17, .digest_interval = 900, .maxentries = 10000,
 			   .group = FLOOD_GROUP_TEMPLATE, .similarity = INCIDENTS_SIMILARITY_DEFAULT,
-			   .digest_repeat = 14400, .pace = 0 }, /* budget.pace: opt-in for now */
+			   .digest_repeat = 14400, .pace = 1 },
 		.dm = 0,
 		.recipient = NULL,
 		.sync_ms = 1000,

@@ -323,8 +323,14 @@ static int budget_allows_news(flood *f, long n, long reserve, int news, time_t n
 	long need = n + reserve;
 
 	pace_refill(f, now);
-	if (pacing(f) && f->tokens + 1e-9 < (double)(n + (news ? 0 : 1)))
-		return 0;
+	if (pacing(f)) {
+		/* a thread longer than the savings goes once they are full, and
+		 * empties them (the rolling day's cap below still holds) */
+		double want = (double)(n + (news ? 0 : 1)), cap = FLOOD_PACE_CAPACITY(f->cfg.budget_daily);
+
+		if (f->tokens + 1e-9 < (want < cap ? want : cap))
+			return 0;
+	}
 
 	if (f->cfg.rl_interval > 0) {
 		stamps_expire(&f->local, now - f->cfg.rl_interval);

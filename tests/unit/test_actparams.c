@@ -65,7 +65,7 @@ static void test_defaults(void)
 	is_int(p.flood.maxentries, 10000, "dedup.maxentries: 10000");
 	is_int(p.flood.group, FLOOD_GROUP_TEMPLATE, "group: template");
 	is_int(p.flood.digest_repeat, 14400, "digest.repeat: 14400");
-	is_int(p.flood.pace, 0, "budget.pace: off (opt-in)");
+	is_int(p.flood.pace, 1, "budget.pace: on");
 	ok(p.flood.similarity == 0.5, "group.similarity: 0.5 (%g)", p.flood.similarity);
 	is_int(p.sync_ms, 1000, "statefile.sync: 1000");
 	ok(actparams_check(&p, err, sizeof(err)) == OMTW_OK, "the defaults pass the checks");

@@ -759,6 +759,18 @@ static void test_pacing(void)
 	   "with two posts back it goes out: %s", rows);
 	flood_free(f);
 
+	/* a thread longer than the 3 saved up goes once they are full, and
+	 * empties them; not before (else a 4-part alert could never go) */
+	flood_new(&c, T0, &f);
+	ok(admit(f, "short one", 1, T0) == FLOOD_POST, "one post of the 3 saved up");
+	ok(admit(f, "a long alert", 4, T0 + 1) == FLOOD_HELD, "a 4-part thread with 2 in hand is held");
+	flood_free(f);
+	flood_new(&c, T0, &f);
+	ok(admit(f, "a long alert", 4, T0) == FLOOD_POST, "a 4-part thread with the 3 saved up is posted");
+	ok(admit(f, "next one", 1, T0 + 1) == FLOOD_HELD, "and empties them: the next new alert is held");
+	ok(admit(f, "one later", 1, T0 + 6172) == FLOOD_POST, "until a post comes back (6172 s)");
+	flood_free(f);
+
 	/* three days of a new alert every minute: never more than 17 posts in
 	 * 24 h, and spread over the day, not spent in the first hour */
 	time_t stamps[1000];
