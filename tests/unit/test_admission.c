@@ -1,6 +1,7 @@
 /* test_admission.c - a new alert in: the memo's short cut gives exactly the
  * verdicts flood control gives on its own; shaping only for posts; the
- * dedup key decides which alert it is; the state-change callback. */
+ * dedup key decides which alert it is; the state-change callback; the
+ * end of a dedup window, exactly, with threads of several parts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,10 +200,167 @@ static void test_parts_and_key(void)
 	fixture_free(&x);
 }
 
+/* A text of `words` copies of word (5 bytes with its space, no trailing
+ * space): 130 of them are 649 characters, which by the documented rules
+ * (280 a post, each part of a thread ending in " (k/n)": 274 characters
+ * of text a part, broken at a space) need 3 parts: 2 parts hold at most
+ * 548, 3 hold 822 (less what breaking at spaces costs, a few). */
+static char *repeated(const char *word, int words)
+{
+	size_t wl = strlen(word), n = (size_t)words * (wl + 1);
+	char *s = malloc(n);
+
+	if (s == NULL)
+		abort();
+	for (int i = 0; i < words; i++) {
+		memcpy(s + (size_t)i * (wl + 1), word, wl);
+		s[(size_t)i * (wl + 1) + wl] = ' ';
+	}
+	s[n - 1] = '\0';
+	return s;
+}
+
+/* The parts of a thread of 3 as the doc describes them: each ends in
+ * " (k/3)", none is empty. */
+static int thread_of_3(const tt_parts *p)
+{
+	if (p->n != 3)
+		return 0;
+	for (size_t k = 0; k < 3; k++) {
+		char suffix[16];
+		size_t l = strlen(p->part[k]);
+		int sl = snprintf(suffix, sizeof(suffix), " (%zu/3)", k + 1);
+		if (l <= (size_t)sl || strcmp(p->part[k] + l - (size_t)sl, suffix) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static flood_verdict admit_parts(fixture *x, const char *text, time_t now, size_t *nparts, int *thread3)
+{
+	tt_parts p = { 0 };
+	flood_verdict v = admit(x, text, NULL, now, &p);
+
+	*nparts = p.n;
+	if (thread3)
+		*thread3 = thread_of_3(&p);
+	tweettext_parts_free(&p);
+	return v;
+}
+
+/* Exactly at the end of its dedup window (dedup.window seconds after it
+ * was last seen: not "less than dedup.window seconds ago", so not a
+ * repeat) an alert is new again: it is shaped and a thread of n parts
+ * costs n posts of every budget, as on its first showing.  Every expected
+ * verdict below is worked out by hand from the doc's rules (flood.h,
+ * doc/omtwitter.md "Flood control"), not asked of flood control. */
+static void window_boundary(int group)
+{
+	const char *g = group == FLOOD_GROUP_EXACT ? "exact" : "template";
+	/* distinct words: under template grouping also distinct incidents */
+	char *L = repeated("kilo", 130), *M = repeated("lima", 130);
+	const char *S = "bird_alert rack power lost", *S2 = "bird_alert fibre cut at the exchange";
+	size_t n = 0;
+	int t3 = 0;
+	fixture x;
+
+	/* A: budget.daily 5.  L (3 parts) spends 3 at T0; at T0 + 600, its
+	 * window's end, it needs 3 more of the 2 left: held */
+	flood_config a = { 600, 0, 0, 5, 900, 100, group, 0.5, 0, 0 };
+	fixture_init(&x, &a);
+	ok(admit_parts(&x, L, T0, &n, &t3) == FLOOD_POST && t3,
+	   "%s, daily 5: a 649-character alert is posted as a thread of 3 (%zu parts)", g, n);
+	ok(admit_parts(&x, L, T0 + 600, &n, NULL) == FLOOD_HELD && n == 0,
+	   "%s: at its window's end it needs 3 posts, 2 are left: held, not posted as one (%zu parts)", g, n);
+	is_int(flood_pending(x.f, NULL), 1, "%s: the held alert waits for the digest", g);
+	fixture_free(&x);
+
+	/* B: budget.daily 10, no repeats in between.  L: 3 at T0, 3 more at
+	 * T0 + 600 (6); M: 3 (9); S: 1 (10); S2: none left, held */
+	flood_config b = { 600, 0, 0, 10, 900, 100, group, 0.5, 0, 0 };
+	fixture_init(&x, &b);
+	ok(admit_parts(&x, L, T0, &n, &t3) == FLOOD_POST && t3, "%s, daily 10: L posted as a thread of 3", g);
+	ok(admit_parts(&x, L, T0 + 599, &n, NULL) == FLOOD_COUNTED && n == 0,
+	   "%s: one second before its window's end L is a repeat: counted, not shaped", g);
+	fixture_free(&x);
+	fixture_init(&x, &b);
+	admit_parts(&x, L, T0, &n, NULL);
+	ok(admit_parts(&x, L, T0 + 600, &n, &t3) == FLOOD_POST && t3,
+	   "%s: exactly at its window's end L is new again: posted, shaped as the thread of 3 it is (%zu parts)",
+	   g, n);
+	ok(admit_parts(&x, M, T0 + 601, &n, &t3) == FLOOD_POST && t3, "%s: M, another thread of 3: posts 7-9", g);
+	ok(admit_parts(&x, S, T0 + 602, &n, NULL) == FLOOD_POST && n == 1, "%s: a one-part alert: post 10", g);
+	ok(admit_parts(&x, S2, T0 + 603, &n, NULL) == FLOOD_HELD && n == 0,
+	   "%s: the next is held: the boundary's thread spent 3 posts, not 1", g);
+	fixture_free(&x);
+
+	/* C: a repeat moves the window's end.  L at T0 (3), a repeat at
+	 * T0 + 599 (counted: 1 waits, so one post is kept for the digest;
+	 * the window now ends at T0 + 1199); at T0 + 1199 L is new: 3 + 1
+	 * kept fit (3 + 4 <= 10), posted (6); M at T0 + 1200: 6 + 3 + 1 = 10,
+	 * posted (9); S: 9 + 1 + 1 > 10, held */
+	fixture_init(&x, &b);
+	admit_parts(&x, L, T0, &n, NULL);
+	ok(admit_parts(&x, L, T0 + 599, &n, NULL) == FLOOD_COUNTED, "%s: a repeat at T0 + 599 is counted", g);
+	ok(admit_parts(&x, L, T0 + 1198, &n, NULL) == FLOOD_COUNTED && n == 0,
+	   "%s: and one at T0 + 1198, inside the window the repeat extended, too", g);
+	fixture_free(&x);
+	fixture_init(&x, &b);
+	admit_parts(&x, L, T0, &n, NULL);
+	admit_parts(&x, L, T0 + 599, &n, NULL);
+	ok(admit_parts(&x, L, T0 + 1199, &n, &t3) == FLOOD_POST && t3,
+	   "%s: at the extended window's end (T0 + 1199) L is posted again as a thread of 3", g);
+	ok(admit_parts(&x, M, T0 + 1200, &n, &t3) == FLOOD_POST && t3,
+	   "%s: M fits with the digest's post kept (posts 7-9 of 10)", g);
+	ok(admit_parts(&x, S, T0 + 1201, &n, NULL) == FLOOD_HELD && n == 0,
+	   "%s: S does not (the last post is the digest's): held", g);
+	is_int(flood_pending(x.f, NULL), 2, "%s: the repeat and S wait for the digest", g);
+	fixture_free(&x);
+
+	/* D: the local bucket, ratelimit.burst 4 an hour: L spends 3; at its
+	 * window's end it needs 3 with 1 left: held; a one-part alert then
+	 * still needs the digest's post kept: 3 + 1 + 1 > 4, held too */
+	flood_config d = { 600, 3600, 4, 0, 900, 100, group, 0.5, 0, 0 };
+	fixture_init(&x, &d);
+	ok(admit_parts(&x, L, T0, &n, &t3) == FLOOD_POST && t3, "%s, burst 4/h: L posted as a thread of 3", g);
+	ok(admit_parts(&x, L, T0 + 600, &n, NULL) == FLOOD_HELD,
+	   "%s: at its window's end L needs 3 of the bucket's 1 left: held", g);
+	ok(admit_parts(&x, S, T0 + 601, &n, NULL) == FLOOD_HELD,
+	   "%s: S: the bucket's last post is kept for the digest: held", g);
+	fixture_free(&x);
+
+	/* E: the window's end after a post of a thread, without the memo's
+	 * short cut: the same alert under a dedup key (key decides, text is
+	 * shaped).  daily 5: the thread at the boundary is held */
+	fixture_init(&x, &a);
+	{
+		tt_parts p = { 0 };
+		ok(admit(&x, L, "rack 7", T0, &p) == FLOOD_POST && thread_of_3(&p),
+		   "%s, dedup key: a thread of 3 posted", g);
+		tweettext_parts_free(&p);
+		ok(admit(&x, M, "rack 7", T0 + 300, &p) == FLOOD_COUNTED && p.n == 0,
+		   "%s: another text with the same key inside the window: counted (window now ends at T0 + 900)", g);
+		tweettext_parts_free(&p);
+		ok(admit(&x, M, "rack 7", T0 + 900, &p) == FLOOD_HELD && p.n == 0,
+		   "%s: at the window's end it is a 3-part alert with 2 posts left, 1 kept for the digest: held", g);
+		tweettext_parts_free(&p);
+	}
+	fixture_free(&x);
+	free(L);
+	free(M);
+}
+
+static void test_window_boundary(void)
+{
+	window_boundary(FLOOD_GROUP_EXACT);
+	window_boundary(FLOOD_GROUP_TEMPLATE);
+}
+
 int main(void)
 {
 	test_same_verdicts();
 	test_parts_and_key();
 	test_incidents();
+	test_window_boundary();
 	return tap_done();
 }
