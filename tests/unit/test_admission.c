@@ -1,7 +1,8 @@
 /* test_admission.c - a new alert in: the memo's short cut gives exactly the
  * verdicts flood control gives on its own; shaping only for posts; the
  * dedup key decides which alert it is; the state-change callback; the
- * end of a dedup window, exactly, with threads of several parts. */
+ * end of a dedup window, exactly, with threads of several parts; paced
+ * budgets restarted from a state file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,11 +357,59 @@ static void test_window_boundary(void)
 	window_boundary(FLOOD_GROUP_TEMPLATE);
 }
 
+/* Pacing's tokens come back from the state file, but never more than the
+ * configured budget's capacity (budget.daily B: B/5 tokens, at least 1):
+ * a state saved under budget.daily 50 (10 tokens saved up) restarts
+ * under 50 with its 10 and under 10 with 2.  Counted by hand: one-part
+ * alerts at one instant, each takes a token (the refill in 0 s is none). */
+static int posts_in_a_row(fixture *x, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < max; i++) {
+		char t[64];
+		snprintf(t, sizeof(t), "bird_alert link %c%c down", 'a' + i % 26, 'a' + i / 26);
+		if (admit(x, t, NULL, T0 + 10, NULL) != FLOOD_POST)
+			break;
+		n++;
+	}
+	return n;
+}
+
+static void test_paced_restart(void)
+{
+	flood_config big = { 600, 0, 0, 50, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 1 };
+	flood_config small = { 600, 0, 0, 10, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 1 };
+	fixture x;
+	char *json = NULL;
+	const char *why = NULL;
+
+	fixture_init(&x, &big);
+	if (flood_state_json(x.f, T0, &json) != OMTW_OK)
+		abort();
+	fixture_free(&x);
+
+	fixture_init(&x, &big);
+	ok(flood_state_parse(x.f, json, strlen(json), T0 + 10, &why) == OMTW_OK, "paced: the state loads (%s)",
+	   why ? why : "ok");
+	is_int(posts_in_a_row(&x, 30), 10, "budget.daily 50 as when it was saved: its 10 tokens, 10 posts at once");
+	fixture_free(&x);
+
+	fixture_init(&x, &small);
+	why = NULL;
+	ok(flood_state_parse(x.f, json, strlen(json), T0 + 10, &why) == OMTW_OK,
+	   "the same state under budget.daily 10 loads (%s)", why ? why : "ok");
+	is_int(posts_in_a_row(&x, 30), 2, "but holds no more than budget.daily 10's capacity: 2 posts at once");
+	fixture_free(&x);
+	free(json);
+}
+
 int main(void)
 {
 	test_same_verdicts();
 	test_parts_and_key();
 	test_incidents();
 	test_window_boundary();
+	test_paced_restart();
 	return tap_done();
 }
