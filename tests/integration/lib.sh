@@ -214,11 +214,46 @@ wait_until() {
 	"$@"
 }
 
-# wait_for_log PATTERN: until rsyslogd.log has a line matching PATTERN (15 s).
+# wait_for_log PATTERN: until rsyslogd.log has a line matching PATTERN (15 s);
+# fails if none came.
 wait_for_log() {
 	local end=$((SECONDS + 15))
-	while ! grep -q "$1" "$TB/rsyslogd.log" 2>/dev/null && [ $SECONDS -lt $end ]; do
+	while ! grep -q "$1" "$TB/rsyslogd.log" 2>/dev/null; do
+		[ $SECONDS -ge $end ] && return 1
 		sleep 0.1
+	done
+}
+
+# log_lacks FILE ERE: FILE is a log rsyslogd wrote (it holds rsyslogd's
+# start message, so a check of it can see anything) and no line matches ERE.
+log_lacks() {
+	if ! grep -q 'origin software="rsyslogd".*\] start' "$1" 2>/dev/null; then
+		echo "# $1 is missing or lacks rsyslogd's start message: nothing to search"
+		return 1
+	fi
+	! grep -qE "$2" "$1"
+}
+
+# no_secret FILE...: the test credentials' secrets are in none of FILEs,
+# of which at least one must exist and hold something; the pattern is
+# first seen to find them in a credentials file of write_creds.
+SECRET_ERE='tbConsumerSecret|tbAccessTokenSecret|tbWrongSecret'
+no_secret() {
+	local f n=0 probe
+	probe=$(mktemp "$TB/probe.XXXXXX")
+	write_creds "$probe"
+	[ "$(grep -cE "$SECRET_ERE" "$probe")" -eq 2 ] || { echo "# the secret pattern does not find the test secrets"; return 1; }
+	rm -f "$probe"
+	for f in "$@"; do
+		[ -s "$f" ] && n=$((n + 1))
+	done
+	[ $n -gt 0 ] || { echo "# none of the files to search exists: $*"; return 1; }
+	for f in "$@"; do
+		[ -e "$f" ] || continue
+		if grep -qE "$SECRET_ERE" "$f"; then
+			echo "# a secret in $f"
+			return 1
+		fi
 	done
 }
 

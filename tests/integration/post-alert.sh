@@ -53,8 +53,8 @@ case "$ua" in omtwitter/*) r=0 ;; *) r=1 ;; esac; ok $r "User-Agent is omtwitter
 clients=$(for i in 0 1 2; do record get $i client --path /2/tweets; done | sort -u | wc -l)
 [ "$clients" -eq 1 ]; ok $? "the three posts shared one kept-alive connection"
 [ ! -s "$TB/errors.jsonl" ]; ok $? "nothing was written to the errorfile"
-! grep -q 'omtwitter' "$TB/rsyslogd.log" 2>/dev/null
+log_lacks "$TB/rsyslogd.log" 'omtwitter'
 ok $? "no error logged by the module" || diag "$TB/rsyslogd.log"
-! grep -qE 'tbConsumerSecret|tbAccessTokenSecret' "$TB"/*.log "$TB"/*.out 2>/dev/null
+no_secret "$TB"/*.log "$TB"/*.out
 ok $? "no secret in any log"
 tb_done

@@ -28,7 +28,8 @@ def load(path, args):
                 if line.strip():
                     calls.append(json.loads(line))
     except FileNotFoundError:
-        pass
+        # the emulator creates it at its start: no file, no emulator
+        sys.exit("record.py: no record file %s (was the emulator started?)" % path)
     out = []
     for c in calls:
         if args.path and not c.get("path", "").startswith(args.path):

@@ -70,6 +70,6 @@ kill -TERM "$APID"
 tb_wait_exit "$APID" 30
 ls "$U/state"/omtwitter-*.state > /dev/null 2>&1
 ok $? "the flood state was written to the state directory"
-! grep -q omtwitter "$U/state/rsyslogd.log" 2>/dev/null
+log_lacks "$U/state/rsyslogd.log" omtwitter
 ok $? "the module logged no error" || diag "$U/state/rsyslogd.log"
 tb_done
