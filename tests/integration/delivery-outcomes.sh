@@ -10,12 +10,14 @@
 tb_init
 emu_start
 write_creds "$TB/omtwitter.cred"
+# budget.pace="off": the outcomes of X's answers are the subject here, not
+# how many distinct alerts the budget lets go at once (pacing holds the 4th)
 rs_conf <<EOF
 module(load="impstats" interval="1" format="json" log.file="$TB/stats.json"
        log.syslog="off" resetCounters="off")
 if \$msg contains "bird_alert" then {
 	action(type="omtwitter" name="alerts" credentials="$TB/omtwitter.cred"
-	       endpoint="$EMU_URL" errorfile="$TB/errors.jsonl" dedup.window="0"
+	       endpoint="$EMU_URL" errorfile="$TB/errors.jsonl" dedup.window="0" budget.pace="off"
 	       queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 EOF

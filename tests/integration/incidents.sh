@@ -13,16 +13,18 @@ emu_control POST /_emu/limits '{"rate_limit": 100000, "rate_remaining": 100000,
 write_creds "$TB/omtwitter.cred"
 mkdir -p "$TB/spool"
 # conf DIGEST_INTERVAL DIGEST_REPEAT: one grouping action and one exact action
+# (budget.pace="off": grouping is the subject, not how many posts the budget
+# lets go at once)
 conf() {
 	rs_conf <<EOF
 if \$msg contains "inc_alert" then {
 	action(type="omtwitter" name="grouping" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       digest.interval="$1" digest.repeat="$2" queue.type="LinkedList" queue.filename="grouping"
+	       digest.interval="$1" digest.repeat="$2" budget.pace="off" queue.type="LinkedList" queue.filename="grouping"
 	       queue.saveOnShutdown="on" action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 if \$msg contains "exact_alert" then {
 	action(type="omtwitter" name="exactly" credentials="$TB/omtwitter.cred" endpoint="$EMU_URL"
-	       group="exact" digest.interval="$1" queue.type="LinkedList"
+	       group="exact" digest.interval="$1" budget.pace="off" queue.type="LinkedList"
 	       action.resumeRetryCount="-1" action.resumeInterval="1")
 }
 EOF

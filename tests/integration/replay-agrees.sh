@@ -32,7 +32,7 @@
 # as duplicate content, and the module would post it again with the time
 # added, which the replay, assuming every post arrives, does not do).
 #
-# Budget: 8 posts in all (budget.daily; ratelimit.burst is 9 an hour),
+# Budget: 8 posts in all (budget.daily, not paced; ratelimit.burst is 9 an hour),
 # maxlength 140:
 #   group 1: A posted, B posted, A again (counted)   -> digest [x1] A     (3 posts)
 #   group 2: L posted as a thread of 2, C posted, C again (counted), F (2
@@ -46,7 +46,7 @@
 . "$(dirname "$0")/lib.sh"
 REPLAY=${OMTW_REPLAY:-$OMTW_BUILDDIR/contrib/omtwitter-replay/omtwitter-replay}
 PARAMS=(digest.interval=3 digest.repeat=0 dedup.window=2 ratelimit.burst=9 ratelimit.interval=3600
-	budget.daily=8 maxlength=140)
+	budget.daily=8 budget.pace=off maxlength=140)
 EXPECT_POSTS=8
 tb_init
 [ -x "$REPLAY" ] || bail "no omtwitter-replay at $REPLAY"
