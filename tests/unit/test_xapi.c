@@ -1,5 +1,6 @@
 /* test_xapi.c - endpoint policy, response classification, transport errors,
- * rate-limit headers, headers signed ahead. */
+ * rate-limit headers, the signatures of the requests sent (checked against
+ * an independent reference), headers signed ahead. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -13,8 +14,10 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
-#include "oauth1.h"
+#include "credfile.h"
 #include "tap.h"
 #include "xapi.h"
 
@@ -348,7 +351,8 @@ static void test_handles(void)
 }
 
 /* Answer n requests (one connection each) with 201 from a child process;
- * each request's Authorization header goes to fd out, one per line. */
+ * each request goes to fd out as one line "METHOD TARGET\tAUTHORIZATION"
+ * (the header's value, or "none"). */
 static int recording_server(int n, int out, pid_t *child)
 {
 	const char *answer = "{\"data\":{\"id\":\"1860000000000000002\",\"x\":1}}";
@@ -362,11 +366,16 @@ static int recording_server(int n, int out, pid_t *child)
 	if ((*child = fork()) == 0) {
 		child_deadline(20);
 		for (int i = 0; i < n; i++) {
-			char req[8192], *h, *e;
+			char req[8192], *h, *e, *sp;
 			int c = accept(s, NULL, NULL);
 			if (c < 0)
 				_exit(1);
 			read_request(c, req, sizeof(req));
+			/* "POST /2/tweets HTTP/1.1": up to the second space */
+			sp = strchr(req, ' ');
+			sp = sp ? strchr(sp + 1, ' ') : NULL;
+			if (sp == NULL || write(out, req, (size_t)(sp - req)) < 0 || write(out, "\t", 1) < 0)
+				_exit(1);
 			if ((h = strcasestr(req, "\r\nAuthorization: ")) != NULL && (e = strstr(h + 2, "\r\n")) != NULL) {
 				if (write(out, h + 17, (size_t)(e - h - 17)) < 0 || write(out, "\n", 1) < 0)
 					_exit(1);
@@ -381,6 +390,29 @@ static int recording_server(int n, int out, pid_t *child)
 	}
 	close(s);
 	return port;
+}
+
+/* Read up to max recorded requests from fd in: line[i] is "METHOD TARGET",
+ * auth[i] the Authorization value.  Closes in; returns the count. */
+static int read_recorded(int in, int max, char line[][1024], char **auth)
+{
+	FILE *f = fdopen(in, "r");
+	int n = 0;
+
+	while (f && n < max && fgets(line[n], sizeof(line[n]), f)) {
+		char *tab = strchr(line[n], '\t');
+		line[n][strcspn(line[n], "\n")] = '\0';
+		if (tab == NULL)
+			break;
+		*tab = '\0';
+		auth[n] = tab + 1;
+		n++;
+	}
+	if (f)
+		fclose(f);
+	else
+		close(in);
+	return n;
 }
 
 /* The value of name="..." in an Authorization header, into v. */
@@ -398,34 +430,250 @@ static int auth_field(const char *h, const char *name, char *v, size_t vlen)
 	return 1;
 }
 
-/* Is h a valid signature of POST url with these secrets?  (Checked with
- * the signing unit; the emulator checks every post independently.) */
-static int signature_valid(const char *h, const char *url, const omtw_creds *cr)
-{
-	char ck[128], nonce[128], ts[32], tok[128], sig[128], mine[OAUTH1_SIGNATURE_LEN + 1];
-	char *base = NULL, *enc = NULL;
-	oauth1_params p;
-	int good = 0;
+/* ---- an OAuth 1.0a reference for these tests only ----
+ * Written from RFC 5849 (3.4.1 base string, 3.4.2 HMAC-SHA1, 3.6 encoding),
+ * sharing no code with oauth1.c: its own percent-encoder, the parameters in
+ * the order each check writes them out by hand (already sorted: nothing here
+ * sorts), OpenSSL's HMAC() and base64 directly.  Checked first against the
+ * OAuth Core 1.0 appendix A.5 example (test_reference). */
+typedef struct ref_pair {
+	const char *name, *value;
+} ref_pair;
 
-	if (!auth_field(h, "oauth_consumer_key", ck, sizeof(ck)) || !auth_field(h, "oauth_nonce", nonce, sizeof(nonce)) ||
-	    !auth_field(h, "oauth_timestamp", ts, sizeof(ts)) || !auth_field(h, "oauth_token", tok, sizeof(tok)) ||
-	    !auth_field(h, "oauth_signature", sig, sizeof(sig)))
+/* RFC 3986 2.3 unreserved characters stay; every other byte is %XX. */
+static void ref_encode(const char *s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s && o + 4 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Append s to buf (cap bytes), percent-encoded when enc. */
+static void ref_cat(char *buf, size_t cap, const char *s, int enc)
+{
+	size_t n = strlen(buf);
+
+	if (enc)
+		ref_encode(s, buf + n, cap - n);
+	else
+		snprintf(buf + n, cap - n, "%s", s);
+}
+
+/* base64(HMAC-SHA1(enc(cs)&enc(ts), METHOD&enc(uri)&enc(k=v&...))) into
+ * sig, the base string into base (for a failure's diagnosis). */
+static void ref_signature(const char *method, const char *uri, const ref_pair *p, size_t n,
+			  const char *cs, const char *ts, char sig[64], char base[4096])
+{
+	char norm[2048] = "", key[512] = "";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ref_cat(norm, sizeof(norm), "&", 0);
+		ref_cat(norm, sizeof(norm), p[i].name, 1);
+		ref_cat(norm, sizeof(norm), "=", 0);
+		ref_cat(norm, sizeof(norm), p[i].value, 1);
+	}
+	snprintf(base, 4096, "%s&", method);
+	ref_cat(base, 4096, uri, 1);
+	ref_cat(base, 4096, "&", 0);
+	ref_cat(base, 4096, norm, 1);
+	ref_cat(key, sizeof(key), cs, 1);
+	ref_cat(key, sizeof(key), "&", 0);
+	ref_cat(key, sizeof(key), ts ? ts : "", 1);
+	sig[0] = '\0';
+	if (HMAC(EVP_sha1(), key, (int)strlen(key), (const unsigned char *)base, strlen(base), md, &mdlen) &&
+	    mdlen == 20)
+		EVP_EncodeBlock((unsigned char *)sig, md, 20);
+}
+
+/* The reference itself, on a published example: OAuth Core 1.0 appendix A.5
+ * (GET http://photos.example.net/photos?file=vacation.jpg&size=original);
+ * python3's hmac/hashlib give the same value for the same base string. */
+static void test_reference(void)
+{
+	const ref_pair p[] = { { "file", "vacation.jpg" }, { "oauth_consumer_key", "dpf43f3p2l4k3l03" },
+			       { "oauth_nonce", "kllo9940pd9333jh" }, { "oauth_signature_method", "HMAC-SHA1" },
+			       { "oauth_timestamp", "1191242096" }, { "oauth_token", "nnch734d00sl2jdk" },
+			       { "oauth_version", "1.0" }, { "size", "original" } };
+	char sig[64], base[4096], enc[64];
+
+	ref_signature("GET", "http://photos.example.net/photos", p, sizeof(p) / sizeof(*p),
+		      "kd94hf93k423kf44", "pfkkdhi9sl3r4s00", sig, base);
+	is_str(base, "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3D"
+		     "dpf43f3p2l4k3l03%26oauth_nonce%3Dkllo9940pd9333jh%26oauth_signature_method%3DHMAC-SHA1%26"
+		     "oauth_timestamp%3D1191242096%26oauth_token%3Dnnch734d00sl2jdk%26oauth_version%3D1.0%26"
+		     "size%3Doriginal", "the reference's base string of OAuth Core 1.0 A.5");
+	is_str(sig, "tR3+Ty81lMeYAr/Fid0kMTYa/WM=", "the reference's signature of OAuth Core 1.0 A.5");
+	/* the access-token step of test_signed_requests with a fixed nonce and
+	 * time; the value worked out once with python3 (urllib.parse.quote with
+	 * safe='-._~', hmac, hashlib.sha1, base64) from this base string:
+	 * POST&http%3A%2F%2F127.0.0.1%3A8080%2Foauth%2Faccess_token&oauth_consumer_key%3Dck~key%25201
+	 * %26oauth_nonce%3D0123456789abcdef0123456789abcdef%26oauth_signature_method%3DHMAC-SHA1
+	 * %26oauth_timestamp%3D1800000000%26oauth_token%3Drt~3%26oauth_verifier%3D7654321
+	 * %26oauth_version%3D1.0   and key cs~%2F%2B%3D%261&rs~3 */
+	const ref_pair a[] = { { "oauth_consumer_key", "ck~key 1" }, { "oauth_nonce", "0123456789abcdef0123456789abcdef" },
+			       { "oauth_signature_method", "HMAC-SHA1" }, { "oauth_timestamp", "1800000000" },
+			       { "oauth_token", "rt~3" }, { "oauth_verifier", "7654321" }, { "oauth_version", "1.0" } };
+	ref_signature("POST", "http://127.0.0.1:8080/oauth/access_token", a, sizeof(a) / sizeof(*a),
+		      "cs~/+=&1", "rs~3", sig, base);
+	is_str(sig, "9xK7TUbkHCVnQH3JBt8lUnC6ML4=", "the reference's signature of an access-token step (python3's)");
+	ref_encode("aZ09-._~ %+/=&*\xc3\xa9", enc, sizeof(enc));
+	is_str(enc, "aZ09-._~%20%25%2B%2F%3D%26%2A%C3%A9", "the reference encodes all but RFC 3986's unreserved");
+}
+
+/* %XX decoded (the header's values are percent-encoded). */
+static void ref_decode(const char *s, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *s && o + 1 < cap; s++) {
+		unsigned int x;
+		if (*s == '%' && sscanf(s + 1, "%2x", &x) == 1) {
+			out[o++] = (char)x;
+			s += 2;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Is Authorization value h the signature of METHOD uri (the base string
+ * URI) with the parameters p, in the order written (by hand, sorted as RFC
+ * 5849 3.4.1.3.2 sorts them), and secrets cs, ts?  A NULL value in p is
+ * taken from the header (oauth_nonce, oauth_timestamp).  The header must
+ * carry each of p percent-encoded, oauth_signature, and nothing else. */
+static int ref_signed(const char *what, const char *h, const char *method, const char *uri,
+		      const ref_pair *p, size_t n, const char *cs, const char *ts)
+{
+	ref_pair q[16];
+	char vals[16][256], enc[512], field[512], sig[64], base[4096], hsig[128];
+	size_t fields = 0;
+	int good = n < 16;
+
+	for (const char *c = h; (c = strstr(c, "=\"")) != NULL; c += 2)
+		fields++;
+	for (size_t i = 0; good && i < n; i++) {
+		q[i] = p[i];
+		if (!auth_field(h, p[i].name, field, sizeof(field))) {
+			printf("#   %s: no %s in the header\n", what, p[i].name);
+			good = 0;
+			break;
+		}
+		if (p[i].value == NULL) {
+			ref_decode(field, vals[i], sizeof(vals[i]));
+			q[i].value = vals[i];
+		}
+		ref_encode(q[i].value, enc, sizeof(enc));
+		if (!*q[i].value || strcmp(enc, field) != 0) {
+			printf("#   %s: %s=\"%s\", want \"%s\"\n", what, p[i].name, field, enc);
+			good = 0;
+		}
+	}
+	if (good && fields != n + 1) {
+		printf("#   %s: %zu fields in the header, want %zu\n", what, fields, n + 1);
+		good = 0;
+	}
+	if (!good)
 		return 0;
-	oauth1_params_init(&p);
-	if (oauth1_params_add(&p, "oauth_consumer_key", ck) == OMTW_OK &&
-	    oauth1_params_add(&p, "oauth_nonce", nonce) == OMTW_OK &&
-	    oauth1_params_add(&p, "oauth_signature_method", "HMAC-SHA1") == OMTW_OK &&
-	    oauth1_params_add(&p, "oauth_timestamp", ts) == OMTW_OK &&
-	    oauth1_params_add(&p, "oauth_token", tok) == OMTW_OK &&
-	    oauth1_params_add(&p, "oauth_version", "1.0") == OMTW_OK &&
-	    oauth1_base_string("POST", url, &p, &base) == OMTW_OK &&
-	    oauth1_signature(base, cr->consumer_secret, cr->access_token_secret, mine) == OMTW_OK &&
-	    (enc = oauth1_encode(mine, strlen(mine))) != NULL)
-		good = strcmp(enc, sig) == 0 && strcmp(tok, cr->access_token) == 0;
-	free(enc);
-	free(base);
-	oauth1_params_free(&p);
-	return good;
+	ref_signature(method, uri, q, n, cs, ts, sig, base);
+	ref_encode(sig, enc, sizeof(enc));
+	if (!auth_field(h, "oauth_signature", hsig, sizeof(hsig)) || strlen(sig) != 28 || strcmp(hsig, enc) != 0) {
+		printf("#   %s: oauth_signature=\"%s\", the reference's \"%s\"\n#   of %s\n", what,
+		       auth_field(h, "oauth_signature", hsig, sizeof(hsig)) ? hsig : "(none)", enc, base);
+		return 0;
+	}
+	return 1;
+}
+
+/* A request with the user's keys and no other parameters: post, DM, users/me. */
+static int user_signed(const char *what, const char *h, const char *method, const char *uri,
+		       const omtw_creds *cr)
+{
+	const ref_pair p[] = { { "oauth_consumer_key", cr->consumer_key }, { "oauth_nonce", NULL },
+			       { "oauth_signature_method", "HMAC-SHA1" }, { "oauth_timestamp", NULL },
+			       { "oauth_token", cr->access_token }, { "oauth_version", "1.0" } };
+
+	return ref_signed(what, h, method, uri, p, sizeof(p) / sizeof(*p), cr->consumer_secret,
+			  cr->access_token_secret);
+}
+
+/* Each kind of request the client sends is signed as the reference signs
+ * it, for what was actually requested (method and path as the server saw
+ * them).  The keys hold '~' (unreserved: never encoded) and characters that
+ * must be; the request-token step has oauth_callback and the access-token
+ * step oauth_verifier, which sort among the others (not after them). */
+static void test_signed_requests(void)
+{
+	omtw_creds cr = { "ck~key 1", "cs~/+=&1", "at~2", "ts~ 2", NULL, NULL }, out;
+	char ep[64], uri[160], err[256], line[6][1024], *auth[6], user[32], *tok = NULL, *sec = NULL;
+	xapi_client *c = NULL;
+	xapi_result r;
+	int fds[2], port = -1, n;
+	pid_t child = -1;
+
+	if (!ok(pipe(fds) == 0 && (port = recording_server(5, fds[1], &child)) > 0, "a recording server runs"))
+		return;
+	close(fds[1]);
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
+	if (ok(xapi_client_new(&(xapi_config){ .endpoint = ep, .timeout_ms = 5000 }, &c, err, sizeof(err)) == OMTW_OK,
+	       "a client")) {
+		xapi_post_tweet(c, &cr, "one", NULL, &r);
+		xapi_send_dm(c, &cr, "12345", "two", &r);
+		xapi_users_me(c, &cr, user, sizeof(user), &r);
+		xapi_request_token(c, cr.consumer_key, cr.consumer_secret, &tok, &sec, &r);
+		xapi_access_token(c, cr.consumer_key, cr.consumer_secret, "rt~3", "rs~3", "7654321", &out, &r);
+		credfile_clear(&out);
+	}
+	xapi_client_free(c);
+	free(tok);
+	free(sec);
+	n = read_recorded(fds[0], 5, line, auth);
+	waitpid(child, NULL, 0);
+	if (!ok(n == 5, "the server saw 5 requests (%d)", n))
+		return;
+
+	is_str(line[0], "POST /2/tweets", "a post: POST /2/tweets");
+	snprintf(uri, sizeof(uri), "%s/2/tweets", ep);
+	ok(user_signed("post", auth[0], "POST", uri, &cr), "a post is signed as the reference signs it");
+
+	is_str(line[1], "POST /2/dm_conversations/with/12345/messages", "a DM: POST to the conversation");
+	snprintf(uri, sizeof(uri), "%s/2/dm_conversations/with/12345/messages", ep);
+	ok(user_signed("DM", auth[1], "POST", uri, &cr), "a DM is signed as the reference signs it");
+
+	is_str(line[2], "GET /2/users/me", "users/me: GET");
+	snprintf(uri, sizeof(uri), "%s/2/users/me", ep);
+	ok(user_signed("users/me", auth[2], "GET", uri, &cr), "a GET is signed as the reference signs it");
+
+	is_str(line[3], "POST /oauth/request_token", "the request-token step: POST /oauth/request_token");
+	snprintf(uri, sizeof(uri), "%s/oauth/request_token", ep);
+	const ref_pair rt[] = { { "oauth_callback", "oob" }, { "oauth_consumer_key", cr.consumer_key },
+				{ "oauth_nonce", NULL }, { "oauth_signature_method", "HMAC-SHA1" },
+				{ "oauth_timestamp", NULL }, { "oauth_version", "1.0" } };
+	ok(ref_signed("request token", auth[3], "POST", uri, rt, sizeof(rt) / sizeof(*rt), cr.consumer_secret, NULL),
+	   "the request-token step is signed as the reference signs it (oauth_callback sorted first, no token)");
+
+	is_str(line[4], "POST /oauth/access_token", "the access-token step: POST /oauth/access_token");
+	snprintf(uri, sizeof(uri), "%s/oauth/access_token", ep);
+	const ref_pair at[] = { { "oauth_consumer_key", cr.consumer_key }, { "oauth_nonce", NULL },
+				{ "oauth_signature_method", "HMAC-SHA1" }, { "oauth_timestamp", NULL },
+				{ "oauth_token", "rt~3" }, { "oauth_verifier", "7654321" }, { "oauth_version", "1.0" } };
+	ok(ref_signed("access token", auth[4], "POST", uri, at, sizeof(at) / sizeof(*at), cr.consumer_secret, "rs~3"),
+	   "the access-token step is signed as the reference signs it (oauth_verifier before oauth_version)");
 }
 
 /* A post's Authorization header is signed after the previous post (signing
@@ -435,12 +683,11 @@ static void test_presigned(void)
 {
 	omtw_creds cr = { "ck", "consumer-secret-1", "at", "token-secret-2", NULL, NULL };
 	omtw_creds other = { "ck", "consumer-secret-1", "at2", "token-secret-3", NULL, NULL };
-	char url[128], ep[64], err[256], got[8][1024];
+	char url[128], ep[64], err[256], line[8][1024], *got[8];
 	xapi_client *c = NULL, *off = NULL;
 	xapi_result r[8];
 	int fds[2], port = -1, n = 0, k;
 	pid_t child = -1;
-	FILE *in;
 
 	if (!ok(pipe(fds) == 0 && (port = recording_server(8, fds[1], &child)) > 0, "a recording server runs"))
 		return;
@@ -464,13 +711,7 @@ static void test_presigned(void)
 	}
 	xapi_client_free(c);
 	xapi_client_free(off);
-	in = fdopen(fds[0], "r");
-	while (in && n < 8 && fgets(got[n], sizeof(got[n]), in)) {
-		got[n][strcspn(got[n], "\n")] = '\0';
-		n++;
-	}
-	if (in)
-		fclose(in);
+	n = read_recorded(fds[0], 8, line, got);
 	waitpid(child, NULL, 0);
 	if (!ok(n == 8, "the server saw 8 requests"))
 		return;
@@ -480,8 +721,9 @@ static void test_presigned(void)
 	if (!ok(k == 8, "all 8 delivered"))
 		printf("#   request %d: %s (%s)\n", k + 1, xapi_outcome_name(r[k].outcome), r[k].error);
 	ok(!r[0].presigned && r[1].presigned && r[2].presigned, "after a post, the next one's header was signed ahead");
-	ok(signature_valid(got[1], url, &cr) && signature_valid(got[2], url, &cr),
-	   "a header signed ahead is a valid signature of the request");
+	ok(user_signed("post 1", got[0], "POST", url, &cr), "a header signed on the path is the reference's signature");
+	ok(user_signed("post 2", got[1], "POST", url, &cr) && user_signed("post 3", got[2], "POST", url, &cr),
+	   "a header signed ahead is the reference's signature of the request");
 	char n0[128] = "", n1[128] = "", n2[128] = "";
 	auth_field(got[0], "oauth_nonce", n0, sizeof(n0));
 	auth_field(got[1], "oauth_nonce", n1, sizeof(n1));
@@ -490,8 +732,14 @@ static void test_presigned(void)
 	char ts[32] = "";
 	auth_field(got[2], "oauth_timestamp", ts, sizeof(ts));
 	ok(*ts && llabs(atoll(ts) - (long long)time(NULL)) <= 30, "its timestamp is recent");
-	ok(!r[3].presigned && signature_valid(got[3], url, &other), "other credentials: signed anew with them");
+	ok(!r[3].presigned && user_signed("post 4", got[3], "POST", url, &other), "other credentials: signed anew with them");
 	ok(!r[4].presigned && !r[5].presigned, "another path: signed anew");
+	snprintf(url, sizeof(url), "%s/2/dm_conversations/with/12345/messages", ep);
+	ok(strcmp(line[4], "POST /2/dm_conversations/with/12345/messages") == 0 &&
+	   user_signed("DM", got[4], "POST", url, &other), "the DM is signed for its own path");
+	snprintf(url, sizeof(url), "%s/2/tweets", ep);
+	ok(user_signed("post 6", got[5], "POST", url, &other) && user_signed("post 7", got[6], "POST", url, &cr) &&
+	   user_signed("post 8", got[7], "POST", url, &cr), "the posts after it are signed as the reference signs them");
 	ok(!r[6].presigned && !r[7].presigned, "presign_ttl 0: never signed ahead");
 	ok(strstr(got[1], "secret") == NULL, "no secret in a header signed ahead");
 }
@@ -572,6 +820,8 @@ int main(void)
 	test_classify();
 	test_transport_error();
 	test_limit_headers();
+	test_reference();
+	test_signed_requests();
 	test_presigned();
 	test_stop_flag();
 	curl_global_cleanup();
