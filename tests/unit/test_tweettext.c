@@ -55,6 +55,91 @@ static void test_nfc(void)
 	CLEAN("x\xCC\x81\xCC\xB8", "x\xCC\xB8\xCC\x81", "combining marks are put in canonical order");
 }
 
+/* ---- a second, deliberately simple weighted length: the judge ----
+ * The shaping checks below must not judge parts with the code they test.
+ * This is X's rule as xapi.md section 5 states it (twitter-text v3), written
+ * for these tests and sharing nothing with tweettext.c: weight 1 for U+0000-
+ * U+10FF, U+2000-U+200D, U+2010-U+201F, U+2032-U+2037, 2 for any other code
+ * point; with emoji (v3) an emoji sequence counts 2 however long it is, with
+ * emoji 0 (v2) every code point is weighed on its own.  It handles only what
+ * the texts it judges hold (the shaped parts here, and the conformance rows
+ * without URLs): no URLs at all (a text with "://" or ".com" gets -1: not
+ * judged), and as emoji sequences only a pictograph (U+1F000-U+1FAFF, U+2600-
+ * U+27BF; regional indicators pair up) followed by skin tones, VS16, tags or
+ * ZWJ + anything, and a keycap (a character, [VS16,] U+20E3).  It reads
+ * valid UTF-8 only (clean text).  Checked against the conformance data's
+ * expected lengths in test_conformance_lengths. */
+static int ref_cps(const char *text, unsigned long *cp, int max)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	int n = 0;
+
+	while (*s && n < max) {
+		int len = *s < 0x80 ? 1 : *s < 0xE0 ? 2 : *s < 0xF0 ? 3 : 4;
+		unsigned long c = len == 1 ? *s : len == 2 ? *s & 0x1Fu : len == 3 ? *s & 0x0Fu : *s & 0x07u;
+		for (int k = 1; k < len; k++)
+			c = c << 6 | (s[k] & 0x3Fu);
+		cp[n++] = c;
+		s += len;
+	}
+	return n;
+}
+
+static int ref_pictograph(unsigned long c)
+{
+	return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF);
+}
+
+static long ref_weight(const char *text, int emoji)
+{
+	static unsigned long cp[70000];
+	int n, i = 0;
+	long w = 0;
+
+	if (strstr(text, "://") || strstr(text, ".com") || strlen(text) >= sizeof(cp) / sizeof(*cp))
+		return -1;
+	n = ref_cps(text, cp, (int)(sizeof(cp) / sizeof(*cp)));
+	while (i < n) {
+		unsigned long c = cp[i];
+		int keycap = (i + 1 < n && cp[i + 1] == 0x20E3) ||
+			     (i + 2 < n && cp[i + 1] == 0xFE0F && cp[i + 2] == 0x20E3);
+		if (emoji && (ref_pictograph(c) || keycap)) {
+			if (c >= 0x1F1E6 && c <= 0x1F1FF && i + 1 < n && cp[i + 1] >= 0x1F1E6 && cp[i + 1] <= 0x1F1FF)
+				i++; /* a flag: two regional indicators */
+			i++;
+			while (i < n) {
+				if ((cp[i] >= 0x1F3FB && cp[i] <= 0x1F3FF) || cp[i] == 0xFE0F || cp[i] == 0x20E3 ||
+				    (cp[i] >= 0xE0020 && cp[i] <= 0xE007F))
+					i++;
+				else if (cp[i] == 0x200D && i + 1 < n)
+					i += 2;
+				else
+					break;
+			}
+			w += 2;
+			continue;
+		}
+		w += c <= 0x10FF || (c >= 0x2000 && c <= 0x200D) || (c >= 0x2010 && c <= 0x201F) ||
+		     (c >= 0x2032 && c <= 0x2037) ? 1 : 2;
+		i++;
+	}
+	return w;
+}
+
+/* The reference on hand-worked values (the same as test_weights'). */
+static void test_reference(void)
+{
+	ok(ref_weight("hello", 1) == 5 && ref_weight("", 1) == 0, "reference: ASCII 1 each, empty 0");
+	ok(ref_weight("\xE6\x97\xA5\xE6\x9C\xAC", 1) == 4 && ref_weight("\xE9\xBF\xBF", 1) == 2 &&
+	   ref_weight("\xE4\xB8\x80", 1) == 2, "reference: CJK ideographs (U+65E5, U+672C, U+9FFF, U+4E00) 2 each");
+	ok(ref_weight("\xC3\xA9\xE1\x83\xBF\xE1\x84\x80", 1) == 4, "reference: U+00E9, U+10FF 1; U+1100 2");
+	ok(ref_weight("\xE2\x80\x94\xE2\x80\xB2\xE2\x80\xA6", 1) == 4, "reference: U+2014, U+2032 1; U+2026 2");
+	ok(ref_weight("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7 x", 1) == 4 &&
+	   ref_weight("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7 x", 0) == 10,
+	   "reference: a ZWJ family is 2 (v3), 3 x 2 + 2 ZWJ (v2)");
+	ok(ref_weight("http://x.co", 1) == -1, "reference: no judgement on a URL");
+}
+
 static void check_len(const char *s, long want, const char *what)
 {
 	long got = tweettext_weighted_length(s, strlen(s), 1);
@@ -129,10 +214,12 @@ static void check_shape(const char *text, tt_config cfg, size_t want_parts, int 
 		printf("#   got %zu\n", p.n);
 	ok(p.truncated == want_trunc, "%s: %s", what, want_trunc ? "marked truncated" : "nothing dropped");
 	for (size_t k = 0; k < p.n; k++) {
-		long w = tweettext_weighted_length(p.part[k], strlen(p.part[k]), cfg.urls == TT_URLS_KEEP);
+		/* judged by the reference, not by tweettext_weighted_length */
+		long w = ref_weight(p.part[k], 1);
 		if (w > cfg.maxlength || w <= 0) {
 			fits = 0;
-			printf("#   part %zu weighs %ld: %s\n", k + 1, w, p.part[k]);
+			printf("#   part %zu weighs %ld (tweettext says %ld): %s\n", k + 1, w,
+			       tweettext_weighted_length(p.part[k], strlen(p.part[k]), cfg.urls == TT_URLS_KEEP), p.part[k]);
 		}
 		char sfx[32];
 		snprintf(sfx, sizeof(sfx), " (%zu/%zu)", k + 1, p.n);
@@ -151,7 +238,7 @@ static void check_shape(const char *text, tt_config cfg, size_t want_parts, int 
 		strip_part(p.part[k], acc, sizeof(acc));
 	}
 	ok(whole, "%s: no part starts inside a character cluster", what);
-	ok(fits, "%s: every part weighs at most %ld", what, cfg.maxlength);
+	ok(fits, "%s: every part weighs at most %ld (by the reference)", what, cfg.maxlength);
 	ok(suffixes, "%s: %s", what, p.n > 1 ? "every part ends in its (k/n)" : "no (k/n) on a single post");
 	if (!want_trunc) {
 		tweettext_clean(text, strlen(text), &clean);
@@ -236,8 +323,8 @@ static void test_split(void)
 	tt_config z = { 280, TT_SPLIT_THREAD, 4, TT_URLS_DEFANG };
 	int fits = tweettext_shape(zalgo, strlen(zalgo), &z, &p) == OMTW_OK && p.n == 2;
 	for (size_t k = 0; k < p.n; k++)
-		fits &= tweettext_weighted_length(p.part[k], strlen(p.part[k]), 0) <= 280;
-	ok(fits, "a cluster of 401 code points becomes 2 parts, each at most 280");
+		fits &= ref_weight(p.part[k], 1) > 0 && ref_weight(p.part[k], 1) <= 280;
+	ok(fits, "a cluster of 401 code points becomes 2 parts, each at most 280 (by the reference)");
 	tweettext_parts_free(&p);
 	free(zalgo);
 
@@ -245,25 +332,147 @@ static void test_split(void)
 	ok(tweettext_shape("x", 1, &bad, &p) == OMTW_EINVAL, "maxparts 0 is refused");
 }
 
-/* twitter-text's weighted-length conformance cases (v3 configuration). */
-static void test_conformance_lengths(void)
+/* Weighted length by tweettext of the NFC form of len bytes of text. */
+static long nfc_length(const char *text, size_t len)
+{
+	char *pre = strndup(text, len);
+	utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)pre);
+	long w = tweettext_weighted_length((char *)nfc, strlen((char *)nfc), 1);
+
+	free(nfc);
+	free(pre);
+	return w;
+}
+
+/* UTF-8 byte length of one code point starting at s. */
+static size_t cp_len(const char *s)
+{
+	unsigned char b = (unsigned char)*s;
+	return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+/* The code point at s. */
+static utf8proc_int32_t cp_at(const char *s)
+{
+	utf8proc_int32_t c = -1;
+	utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c);
+	return c;
+}
+
+/* Does text hold X's invalid characters U+FFFE, U+FEFF, U+FFFF? */
+static int has_invalid(const char *t)
+{
+	return strstr(t, "\xEF\xBF\xBE") || strstr(t, "\xEF\xBB\xBF") || strstr(t, "\xEF\xBF\xBF");
+}
+
+/* Does text hold an emoji sequence (where v2 and v3 differ)? */
+static int has_emoji(const char *t)
+{
+	for (; *t; t += cp_len(t)) {
+		utf8proc_int32_t c = cp_at(t);
+		if ((c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) || c == 0x20E3)
+			return 1;
+	}
+	return 0;
+}
+
+/* The data's validRangeEnd of an overflowing text: the prefix through that
+ * UTF-16 index (of the text as given, before NFC) fits in 280, and with the
+ * next character (a code point with the marks, joiners and modifiers that
+ * go with it; a URL whole, up to the next space) it weighs more than 280. */
+static void check_valid_range(const char *what, const char *text, long vre)
+{
+	const char *p = text, *next;
+	long units = 0;
+
+	while (*p && units <= vre) {
+		units += cp_at(p) >= 0x10000 ? 2 : 1;
+		p += cp_len(p);
+	}
+	if (!ok(units == vre + 1 && *p, "%s: validRangeEnd %ld falls between two characters", what, vre))
+		return;
+	next = p + cp_len(p);
+	if (strncmp(p, "http", 4) == 0) {
+		next = p + strcspn(p, " ");
+	} else {
+		for (;;) {
+			utf8proc_int32_t c = *next ? cp_at(next) : -1;
+			utf8proc_category_t cat = c < 0 ? UTF8PROC_CATEGORY_CN : utf8proc_category(c);
+			if (c < 0)
+				break;
+			if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME || cat == UTF8PROC_CATEGORY_MC ||
+			    c == 0xFE0F || (c >= 0x1F3FB && c <= 0x1F3FF) || (c >= 0xE0020 && c <= 0xE007F))
+				next += cp_len(next);
+			else if (c == 0x200D && next[cp_len(next)])
+				next += cp_len(next) + cp_len(next + cp_len(next));
+			else
+				break;
+		}
+	}
+	long in = nfc_length(text, (size_t)(p - text)), over = nfc_length(text, (size_t)(next - text));
+	if (!ok(in <= 280 && over > 280, "%s: the text through validRangeEnd fits, one character more does not",
+		what))
+		printf("#   through %ld: %ld, one more: %ld\n", vre, in, over);
+}
+
+/* twitter-text's weighted-length conformance cases: every column.  v3 (what
+ * X uses): tweettext's length is the data's; v2 (emoji not discounted): the
+ * same wherever the text holds no emoji sequence.  valid: 0 < length <= 280
+ * and no invalid character (which tweettext_clean never lets through);
+ * validRangeEnd: see check_valid_range.  The reference (ref_weight) must
+ * agree with every row it can judge (no URL). */
+static int conformance_file(const char *name, int v3)
 {
 	char line[16384], *f[TSV_MAXF];
-	int nf, cases = 0;
-	FILE *fp = tsv_open("weighted-length.tsv");
+	int nf, cases = 0, judged = 0, ranges = 0;
+	FILE *fp = tsv_open(name);
 
-	if (!ok(fp != NULL, "the weighted-length conformance data is readable"))
-		return;
+	if (!ok(fp != NULL, "the weighted-length conformance data %s is readable", name))
+		return 0;
 	while (tsv_next(fp, line, sizeof(line), f, &nf)) {
+		if (!ok(nf == 5, "%s: %s: 5 columns", name, f[0]))
+			continue;
 		utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)f[1]);
-		long got = tweettext_weighted_length((char *)nfc, strlen((char *)nfc), 1);
-		if (!ok(got == atol(f[2]), "conformance: %s: %s", f[0], f[2]))
-			printf("#   got %ld\n", got);
-		free(nfc);
+		long want = atol(f[2]), vre = atol(f[4]), got = -1, ref;
+		int valid = atoi(f[3]), same = v3 || !has_emoji(f[1]);
 		cases++;
+		if (same) {
+			got = tweettext_weighted_length((char *)nfc, strlen((char *)nfc), 1);
+			if (!ok(got == want, "conformance %s: %s: %ld", v3 ? "v3" : "v2", f[0], want))
+				printf("#   got %ld\n", got);
+		}
+		if ((ref = ref_weight((char *)nfc, v3)) >= 0) {
+			judged++;
+			if (!ok(ref == want, "the reference agrees (%s): %s: %ld", v3 ? "v3" : "v2", f[0], want))
+				printf("#   the reference says %ld\n", ref);
+		}
+		if (has_invalid(f[1])) {
+			char *clean = NULL;
+			tweettext_clean(f[1], strlen(f[1]), &clean);
+			ok(valid == 0 && clean && !has_invalid(clean),
+			   "%s: %s: invalid characters (not valid), which clean removes", name, f[0]);
+			free(clean);
+		} else if (same) {
+			if (!ok((got > 0 && got <= 280) == valid, "%s: %s: %s", name, f[0], valid ? "valid" : "not valid"))
+				printf("#   length %ld\n", got);
+			if (!valid) {
+				check_valid_range(f[0], f[1], vre);
+				ranges++;
+			}
+		}
+		free(nfc);
 	}
 	fclose(fp);
-	ok(cases >= 20, "%d conformance cases were run", cases);
+	ok(cases >= 20, "%s: %d conformance cases were run", name, cases);
+	ok(judged >= 10 && ranges >= 5, "%s: the reference judged %d of them, %d overflow points checked", name,
+	   judged, ranges);
+	return cases;
+}
+
+static void test_conformance_lengths(void)
+{
+	conformance_file("weighted-length.tsv", 1);
+	conformance_file("weighted-length-v2.tsv", 0);
 }
 
 /* "<url1><url2>..." for the URLs found in text. */
@@ -359,9 +568,8 @@ static void test_append(void)
 	memset(full, 'a', 280);
 	full[280] = '\0';
 	ok(tweettext_append(full, suffix, &c, &out) == OMTW_OK && out != NULL, "append to a full part");
-	ok(out && tweettext_weighted_length(out, strlen(out), 0) <= 280 &&
-	   tweettext_weighted_length(out, strlen(out), 0) >= 270, "the result stays within 280 (%ld)",
-	   out ? tweettext_weighted_length(out, strlen(out), 0) : -1L);
+	ok(out && ref_weight(out, 1) <= 280 && ref_weight(out, 1) >= 270,
+	   "the result stays within 280 (%ld by the reference)", out ? ref_weight(out, 1) : -1L);
 	ok(out && strlen(out) > sl && !strcmp(out + strlen(out) - sl, suffix) &&
 	   !strncmp(out + strlen(out) - sl - 3, "\u2026", 3), "the text is cut, ends in an ellipsis, "
 	   "then the whole suffix");
@@ -370,14 +578,16 @@ static void test_append(void)
 	full[0] = '\0'; /* 140 CJK characters weigh 280 */
 	for (int i = 0; i < 140; i++)
 		strcat(full, "\u6f22");
-	ok(tweettext_append(full, suffix, &c, &out) == OMTW_OK && out &&
-	   tweettext_weighted_length(out, strlen(out), 0) <= 280 && strstr(out, suffix),
-	   "weighted characters are cut by their weight");
+	omtw_err e = tweettext_append(full, suffix, &c, &out);
+	ok(e == OMTW_OK && out && ref_weight(out, 1) > 0 && ref_weight(out, 1) <= 280 &&
+	   ref_weight(out, 1) >= 270 && strstr(out, suffix),
+	   "weighted characters are cut by their weight (%ld by the reference)", out ? ref_weight(out, 1) : -1L);
 	free(out);
 }
 
 int main(void)
 {
+	test_reference();
 	test_append();
 	test_conformance_lengths();
 	test_conformance_urls();
