@@ -53,7 +53,21 @@ int main(void)
 	check(lab, "xn--l8jaaaaajbbbbbqccccydddd4aeeeeiffff6bgggg2chhhh8ciiii4djjjj", "52 kana: 63, fits DNS");
 	strcat(lab, "\u3046");
 	check(lab, "xn--l8jaaaaajbbbbbqcccccxdddd6aeeeejffff8bgggg4chhhh0diiii6djjjj", "53 kana: 64, too long");
-	int32_t top[2] = { 0x10FFFF, 0x10FFFF };
-	ok(punycode_label_len(top, 2) > 4, "the highest code points encode without overflow");
+	/* The highest code point, exactly; the ASCII forms worked out with
+	 * python3's RFC 3492 codec ("...".encode("punycode"), "xn--" added):
+	 * U+10FFFF twice: "xn--dn32ga"; 63 times: "xn--dn32g" + 62 "a" (71);
+	 * 3854 "a" + U+10FFFF: the first delta, (0x10FFFF - 128) * 3855 =
+	 * 4,294,404,465, is just below 2^32: "xn--" + 3854 "a" + "-tp357616a". */
+	int32_t top[3856];
+	top[0] = top[1] = 0x10FFFF;
+	is_int(punycode_label_len(top, 2), strlen("xn--dn32ga"), "U+10FFFF twice: xn--dn32ga (10)");
+	for (int i = 0; i < 63; i++)
+		top[i] = 0x10FFFF;
+	is_int(punycode_label_len(top, 63), 71, "U+10FFFF 63 times: xn--dn32g and 62 a (71)");
+	for (int i = 0; i < 3854; i++)
+		top[i] = 'a';
+	top[3854] = 0x10FFFF;
+	is_int(punycode_label_len(top, 3855), 4 + 3854 + strlen("-tp357616a"),
+	       "3854 a and U+10FFFF: a delta near 2^32 encodes without overflow (3868)");
 	return tap_done();
 }
