@@ -135,6 +135,11 @@ timed "unit tests under valgrind" make -C tests check TESTS="$unit" TEST_SUITE_L
 	> "$logdir/valgrind.out" 2>&1
 add_log "unit tests under valgrind" tests/test-suite-valgrind.log
 
+# the mutation check's short subset (tests/mutations/list, "quick: yes"):
+# each one-line break of a critical behaviour must fail its tests
+add_step "mutations" bash "$srcdir/tests/mutations/run.sh" --quick
+tail -n 1 "$logdir/mutations.log" | sed 's/^/   mutation check (quick): /' >&2
+
 # 3. clang with ASan+UBSan (and libFuzzer), in its own build directory
 asan="$build/sanitizers"
 tree=$(sed -n 's/^RSYSLOG_SRC = //p' Makefile)
