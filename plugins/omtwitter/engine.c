@@ -44,6 +44,7 @@ struct engine {
 	pending_alert cur;       /* the digest being posted */
 	flood_digest d;
 	int active;              /* d and cur hold a digest not yet posted */
+	int posting;             /* engine_tick is posting it: its timed saves wait */
 	size_t named;            /* the items cur names */
 	time_t retryAt;
 };
@@ -170,6 +171,20 @@ static void saveSoonLocked(engine *e)
 	e->saveDue = 1;
 	if (e->ops.wake)
 		e->ops.wake(e->ops.arg);
+}
+
+/* engine_tick saves within sync_ms, but not while it posts a digest (a
+ * slow answer and its retries take seconds): then the worker saves what is
+ * due, so that a crash still loses at most sync_ms of counts. */
+static void saveIfTickBusy(engine *e)
+{
+	pthread_mutex_lock(&e->mut);
+	if (e->posting && e->saveDue && e->ops.now_ms(e->ops.arg) >= e->saveAt) {
+		e->saveDue = 0;
+		saveLocked(e);
+		e->saveAt = e->ops.now_ms(e->ops.arg) + e->cfg.sync_ms;
+	}
+	pthread_mutex_unlock(&e->mut);
 }
 
 /* A counted or held alert changed the state (mut held). */
@@ -494,6 +509,8 @@ static pending_alert *admit(engine *e, const char *text, const char *key, engine
 	if (v != FLOOD_POST) { /* counted or held: saved within sync_ms */
 		if (e->cfg.sync_ms == 0) /* or durable before it is acknowledged */
 			engine_save(e);
+		else
+			saveIfTickBusy(e);
 		return NULL;
 	}
 	if (fresh.parts.n == 0 || fresh.parts.part[0][0] == '\0') {
@@ -600,9 +617,11 @@ long long engine_tick(engine *e, void *conn)
 	}
 	if (e->active && now >= e->retryAt && now >= flood_blocked_until(e->flood)) {
 		engine_rc r;
+		e->posting = 1;
 		pthread_mutex_unlock(&e->mut);
 		r = postParts(e, conn, &e->cur);
 		pthread_mutex_lock(&e->mut);
+		e->posting = 0;
 		now = now_s(e);
 		if (r == ENGINE_DONE) {
 			/* a digest refused for good (logged, in the errorfile) is taken

@@ -52,6 +52,10 @@ typedef struct fx {
 	engine_config cfg;
 	int own_errorfile;      /* no keep_refused: the engine writes cfg.errorfile */
 	engine *e;
+	/* run once inside the next send, as the worker would meanwhile */
+	void (*during_send)(struct fx *x);
+	const char *path;       /* the state file during_send looks at */
+	int saw;                /* what during_send found */
 } fx;
 
 static long long fake_now(void *arg)
@@ -77,6 +81,12 @@ static omtw_err fake_send(void *arg, void *conn, const engine_part *p, xapi_resu
 
 	if (conn != CONN)
 		x->bad_conn++;
+	if (x->during_send) {
+		void (*f)(fx *) = x->during_send;
+
+		x->during_send = NULL;
+		f(x);
+	}
 	if (x->nsent == MAXREC)
 		abort();
 	s = &x->sent[x->nsent++];
@@ -1070,6 +1080,60 @@ static void test_wake(void)
 
 }
 
+/* While the timer posts a digest and X is slow to answer (2 s here), the
+ * worker goes on counting alerts: it saves them itself once a save is due,
+ * so a crash during a slow digest loses no more than statefile.sync. */
+static void slow_digest_answer(fx *x)
+{
+	x->now_ms += 2000;
+	engine_submit(x->e, CONN, "raid md0 degraded on db3", NULL);
+	x->saw = file_has(x->path, "raid md0 degraded on db3");
+}
+
+static void test_save_during_digest(void)
+{
+	char path[160];
+	fx x;
+
+	state_file(path, sizeof(path), "slowdigest");
+	fx_init(&x);
+	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
+	x.cfg.state_path = path;
+	x.cfg.sync_ms = 1000;
+	fx_start(&x);
+	script(&x, delivered("9801"));
+	engine_submit(x.e, CONN, "disk full on db1", NULL);
+	engine_tick(x.e, CONN); /* saves the post's window */
+	x.now_ms = MS(T0 + 10);
+	engine_submit(x.e, CONN, "fan failure on db2", NULL);
+	is_int(x.nsent, 1, "burst 1: the second alert is held");
+	x.now_ms = MS(T0 + 3600);
+	script(&x, delivered("9802"));
+	x.path = path;
+	x.saw = -1;
+	x.during_send = slow_digest_answer;
+	engine_tick(x.e, CONN);
+	ok(x.nsent == 2 && x.sent[1].digest, "the digest was posted");
+	is_int(x.saw, 1, "an alert counted while the digest waited 2 s for X was saved meanwhile");
+	ok(file_has(path, "raid md0 degraded on db3"), "and is in the state file after the digest");
+	fx_done(&x);
+
+	/* no digest posting: the worker leaves the save to the timer */
+	fx_init(&x);
+	x.cfg.flood = (flood_config){ 600, 3600, 1, 17, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 };
+	x.cfg.state_path = path;
+	x.cfg.sync_ms = 1000;
+	x.now_ms = MS(T0 + 7200);
+	fx_start(&x);
+	script(&x, delivered("9803"));
+	engine_submit(x.e, CONN, "psu lost on db5", NULL);
+	engine_tick(x.e, CONN);
+	x.now_ms = MS(T0 + 7205);
+	engine_submit(x.e, CONN, "ups on battery", NULL);
+	ok(!file_has(path, "ups on battery"), "a held alert with no digest posting: not saved on the worker's path");
+	fx_done(&x);
+}
+
 /* Errors are logged once per cause per 300 s with the count of those not
  * logged; a post that arrives makes the next delivery error news again. */
 static void test_log_rate(void)
@@ -1305,6 +1369,7 @@ int main(void)
 	test_digest_restart();
 	test_state();
 	test_wake();
+	test_save_during_digest();
 	test_log_rate();
 	test_own_errorfile();
 	test_bugs();
