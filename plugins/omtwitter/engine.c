@@ -173,17 +173,24 @@ static void saveSoonLocked(engine *e)
 		e->ops.wake(e->ops.arg);
 }
 
+/* The timed save (mut held): counted or held alerts at most sync_ms old. */
+static void saveIfDueLocked(engine *e, long long nowMs)
+{
+	if (e->saveDue && nowMs >= e->saveAt) {
+		e->saveDue = 0;
+		saveLocked(e);
+		e->saveAt = e->ops.now_ms(e->ops.arg) + e->cfg.sync_ms;
+	}
+}
+
 /* engine_tick saves within sync_ms, but not while it posts a digest (a
  * slow answer and its retries take seconds): then the worker saves what is
  * due, so that a crash still loses at most sync_ms of counts. */
 static void saveIfTickBusy(engine *e)
 {
 	pthread_mutex_lock(&e->mut);
-	if (e->posting && e->saveDue && e->ops.now_ms(e->ops.arg) >= e->saveAt) {
-		e->saveDue = 0;
-		saveLocked(e);
-		e->saveAt = e->ops.now_ms(e->ops.arg) + e->cfg.sync_ms;
-	}
+	if (e->posting)
+		saveIfDueLocked(e, e->ops.now_ms(e->ops.arg));
 	pthread_mutex_unlock(&e->mut);
 }
 
@@ -599,11 +606,7 @@ long long engine_tick(engine *e, void *conn)
 	time_t now = (time_t)(nowMs / 1000), wake;
 
 	pthread_mutex_lock(&e->mut);
-	if (e->saveDue && nowMs >= e->saveAt) { /* counted or held alerts: at most sync_ms old */
-		e->saveDue = 0;
-		saveLocked(e);
-		e->saveAt = e->ops.now_ms(e->ops.arg) + e->cfg.sync_ms;
-	}
+	saveIfDueLocked(e, nowMs);
 	if (!e->active && flood_digest_take(e->flood, now, e->cfg.shape.maxparts, &e->d)) {
 		pending_alert_clear(&e->cur);
 		if (digest_compose(&e->d, &e->cfg.shape, &e->cur.parts, &e->named) == OMTW_OK &&
