@@ -502,7 +502,7 @@ omtw_err flood_admit_id(flood *f, const flood_ticket *id, const char *text, size
 	}
 	if (e && !resuming(e)) { /* it comes back after its window: a new episode */
 		e->shown_at = 0;
-		e->total = 0;
+		e->total = e->pending; /* counts still waiting for a digest are its news too */
 		e->quiet_told = 0;
 	}
 	if (resuming(e) || budget_allows(f, nposts, f->pending > 0, now)) {

@@ -513,12 +513,13 @@ static int load_digest(struct fjson_object *o, time_t now, flood_digest *d)
 		    fjson_object_get_string_len(s) > FLOOD_TEXT_MAX ||
 		    !get_i64(fjson_object_array_get_idx(x, 1), len == 4 ? 0 : 1, COUNT_MAX, &a) ||
 		    (len == 4 && (!get_i64(fjson_object_array_get_idx(x, 2), 1, T_MAX, &q) ||
-				  !get_i64(fjson_object_array_get_idx(x, 3), a > 1 ? a : 2, COUNT_MAX, &tot))) ||
+				  !get_i64(fjson_object_array_get_idx(x, 3), 2, COUNT_MAX, &tot))) ||
 		    (d->items[d->nitems].text = strdup(fjson_object_get_string(s))) == NULL)
 			return 0;
 		d->items[d->nitems].count = (unsigned long long)a;
 		d->items[d->nitems].quiet = (time_t)q;
-		d->items[d->nitems].total = (unsigned long long)tot;
+		/* "in all" below the row's count: repaired as an entry's total */
+		d->items[d->nitems].total = (unsigned long long)(tot > a || len != 4 ? tot : a);
 	}
 	for (; d->ntaken < nt; d->ntaken++) {
 		struct fjson_object *x = fjson_object_array_get_idx(taken, d->ntaken), *h;
@@ -640,9 +641,11 @@ static int load_episode(struct fjson_object *o, fentry *e, time_t now, const cha
 	if (!get_i64(field(o, "seen", fjson_type_int), 0, T_MAX, &a))
 		return 0;
 	e->last_seen = clamp(a, now, 0);
-	if (!get_i64(field(o, "total", fjson_type_int), (long long)e->pending, COUNT_MAX, &a))
+	/* below pending in files saved before 2026-12-04 (a new episode
+	 * started at 0 while counts waited): repaired, not refused */
+	if (!get_i64(field(o, "total", fjson_type_int), 0, COUNT_MAX, &a))
 		return 0;
-	e->total = (unsigned long long)a;
+	e->total = (unsigned long long)a > e->pending ? (unsigned long long)a : e->pending;
 	if ((v = field(o, "quiet_told", fjson_type_int)) != NULL) {
 		if (!get_i64(v, 0, 1, &a))
 			return 0;
