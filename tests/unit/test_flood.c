@@ -1152,6 +1152,10 @@ static void test_state_roundtrip(void)
 				flood_digest_done(f, &d, 1, now);
 				flood_digest_free(&d);
 				taken = 0;
+			} else if (op % 16 == 13 && nposting > 0) { /* a thread's first part out */
+				flood_progress p = { .next = 1, .nparts = 2 };
+				snprintf(p.last_id, sizeof(p.last_id), "%u", op);
+				flood_progress_set(f, &posting[nposting - 1], &p);
 			} else if (op % 16 == 12) {
 				now += (time_t)(op / 16 % 40); /* past windows and digest intervals */
 			} else {
@@ -1165,11 +1169,12 @@ static void test_state_roundtrip(void)
 				break;
 			}
 			g = parsed(&cs[k], json, now, &why);
-			free(json);
 			if (g == NULL) {
+				free(json);
 				bad = 1;
 				break;
 			}
+			free(json);
 			pf = flood_pending(f, &df);
 			pg = flood_pending(g, &dg);
 			if (pf != pg || df != dg) {
