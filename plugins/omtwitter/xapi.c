@@ -483,11 +483,16 @@ static void transport_error(xapi_client *c, CURLcode rc, xapi_result *res)
 		what = "request timed out"; break;
 	case CURLE_ABORTED_BY_CALLBACK:
 		what = "stopped (shutting down)"; break;
+	case CURLE_SEND_FAIL_REWIND: /* see upload: not sent a second time */
+		what = "the connection was lost after the request was sent"; break;
 	default:
 		what = "transfer failed"; break;
 	}
-	snprintf(res->error, sizeof(res->error), "%s: %s (curl error %d)", what,
-		 c->curlerr[0] ? c->curlerr : curl_easy_strerror(rc), (int)rc);
+	if (rc == CURLE_SEND_FAIL_REWIND) /* libcurl's words ("rewind") would puzzle */
+		snprintf(res->error, sizeof(res->error), "%s; it may have arrived (curl error %d)", what, (int)rc);
+	else
+		snprintf(res->error, sizeof(res->error), "%s: %s (curl error %d)", what,
+			 c->curlerr[0] ? c->curlerr : curl_easy_strerror(rc), (int)rc);
 	res->outcome = XAPI_TRANSIENT;
 }
 
@@ -571,12 +576,36 @@ static void presign(xapi_client *c, const oauth1_keys *keys, const char *url, co
 /* Sign and perform one request.  A JSON body is never signed (X's rule);
  * extra holds protocol parameters such as oauth_callback/oauth_verifier.
  * POST without a body sends an empty one.  The response body stays in c. */
+/* A request body handed to libcurl through a read callback, with no way
+ * to rewind it: when a kept-alive connection dies after a request was
+ * sent, libcurl would send it again on a new connection, the same
+ * signature and all (a nonce used twice: X answers 401), and an alert that
+ * had arrived would be answered "duplicate content".  Unable to rewind, it
+ * reports the failure instead; the caller's retry is signed afresh and
+ * knows that the first try may have arrived. */
+typedef struct upload {
+	const char *p;
+	size_t left;
+} upload;
+
+static size_t read_body(char *buf, size_t size, size_t n, void *arg)
+{
+	upload *u = arg;
+	size_t k = size * n < u->left ? size * n : u->left;
+
+	memcpy(buf, u->p, k);
+	u->p += k;
+	u->left -= k;
+	return k;
+}
+
 static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *method,
 			const char *path, const oauth1_params *extra, const char *json,
 			xapi_result *res)
 {
 	struct curl_slist *hdrs = NULL, *tmp;
 	char *url = NULL, *authhdr = NULL;
+	upload up = { json ? json : "", json ? strlen(json) : 0 };
 	size_t ulen = strlen(c->endpoint) + strlen(path) + 1;
 	int post = strcmp(method, "POST") == 0;
 	int ahead = post && json && extra == NULL; /* its header can be signed ahead */
@@ -608,8 +637,10 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
 	if (post) {
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, json ? json : "");
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)(json ? strlen(json) : 0));
+		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, read_body);
+		curl_easy_setopt(c->curl, CURLOPT_READDATA, &up);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)up.left);
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	}
@@ -630,7 +661,7 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 done:
 	/* the handle must not keep pointers to what is freed below */
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_READDATA, NULL);
 	curl_slist_free_all(hdrs);
 	free(authhdr);
 	free(url);

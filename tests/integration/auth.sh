@@ -126,13 +126,15 @@ refused_early nodir "--output in a directory that does not exist" \
 	"is in $TB/nodir, which cannot be used (No such file or directory): not starting the authorization (fix: create the directory first)" \
 	--output "$TB/nodir/x.cred"
 if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null && command -v setpriv >/dev/null; then
-	mkdir -p "$TB/rootonly" && chmod 0755 "$TB/rootonly"
+	# outside the build tree: nobody may not reach a clone in root's 0700 home
+	rootonly=$(mktemp -d /var/tmp/omtw-auth-rootonly.XXXXXX) && chmod 0755 "$rootonly"
 	before=$(record count)
 	printf '4242\n' | setpriv --reuid=nobody --regid=nogroup --clear-groups "$AUTH" --endpoint "$EMU_URL" \
-		--output "$TB/rootonly/x.cred" > "$TB/unwritable.out" 2> "$TB/unwritable.err"
-	[ $? -eq 2 ] && grep -q "cannot write in $TB/rootonly (Permission denied): not starting" "$TB/unwritable.err" &&
+		--output "$rootonly/x.cred" > "$TB/unwritable.out" 2> "$TB/unwritable.err"
+	[ $? -eq 2 ] && grep -q "cannot write in $rootonly (Permission denied): not starting" "$TB/unwritable.err" &&
 		[ "$(record count)" -eq "$before" ]
 	ok $? "--output in a directory the user cannot write: exit 2 before any request" || diag "$TB/unwritable.err"
+	rm -rf "$rootonly"
 else
 	echo "ok $((tb_n += 1)) # SKIP an unwritable directory needs root (to run as nobody)"
 fi

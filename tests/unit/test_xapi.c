@@ -676,6 +676,105 @@ static void test_signed_requests(void)
 	   "the access-token step is signed as the reference signs it (oauth_verifier before oauth_version)");
 }
 
+/* A kept-alive connection that dies after a request was sent: libcurl would
+ * silently send the request again on a new connection with the same
+ * signature (its nonce used twice: X answers 401, and the module would call
+ * the keys bad), and a post that had arrived would then look like a
+ * duplicate.  The request is sent once; the failure is a transport error,
+ * and the retry (the engine's) is signed afresh.  The server answers the
+ * first post on a kept-alive connection, resets the connection after
+ * reading the second, then answers whatever comes. */
+static int resetting_server(int out, pid_t *child)
+{
+	const char *answer = "{\"data\":{\"id\":\"1860000000000000003\",\"text\":\"x\"}}";
+	char resp[512];
+	int port, s = loopback_listener(&port);
+
+	if (s < 0)
+		return -1;
+	snprintf(resp, sizeof(resp), "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\n\r\n%s", strlen(answer), answer);
+	if ((*child = fork()) == 0) {
+		char req[8192], nonce[128];
+		struct linger hard = { 1, 0 };
+		int c;
+		child_deadline(20);
+		for (int conn = 0; conn < 3 && (c = accept(s, NULL, NULL)) >= 0; conn++) {
+			for (int n = 0;; n++) {
+				char *h, *e;
+				read_request(c, req, sizeof(req));
+				if (req[0] == '\0')
+					break; /* the client closed it */
+				nonce[0] = '\0';
+				if ((h = strstr(req, "oauth_nonce=\"")) != NULL && (e = strchr(h + 13, '"')) != NULL &&
+				    e - h - 13 < (long)sizeof(nonce)) {
+					memcpy(nonce, h + 13, (size_t)(e - h - 13));
+					nonce[e - h - 13] = '\0';
+				}
+				if (dprintf(out, "%d %d %s\n", conn, n, nonce) < 0)
+					_exit(1);
+				if (conn == 0 && n == 1) { /* the second request: reset */
+					setsockopt(c, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+					break;
+				}
+				if (write(c, resp, strlen(resp)) < 0)
+					break;
+			}
+			close(c);
+		}
+		_exit(0);
+	}
+	close(s);
+	return port;
+}
+
+static void test_connection_reset(void)
+{
+	omtw_creds cr = { "ck", "consumer-secret-1", "at", "token-secret-2", NULL, NULL };
+	char ep[64], err[256], line[8][160];
+	xapi_client *c = NULL;
+	xapi_result r1, r2, r3;
+	int fds[2], port = -1, n = 0;
+	pid_t child = -1;
+	FILE *f;
+
+	if (!ok(pipe(fds) == 0 && (port = resetting_server(fds[1], &child)) > 0, "a resetting server runs"))
+		return;
+	close(fds[1]);
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
+	if (ok(xapi_client_new(&(xapi_config){ .endpoint = ep, .timeout_ms = 5000 }, &c, err, sizeof(err)) == OMTW_OK,
+	       "a client")) {
+		xapi_post_tweet(c, &cr, "one", NULL, &r1);
+		xapi_post_tweet(c, &cr, "two", NULL, &r2);
+		xapi_post_tweet(c, &cr, "two", NULL, &r3);
+		ok(r1.outcome == XAPI_DELIVERED, "the first post is answered on a kept-alive connection");
+		ok(r2.outcome == XAPI_TRANSIENT, "the second, reset after it was sent, is a transport error (%s)",
+		   xapi_outcome_name(r2.outcome));
+		is_str(r2.error, "the connection was lost after the request was sent; it may have arrived (curl error 65)",
+		       "the error says what happened");
+		ok(r3.outcome == XAPI_DELIVERED, "its retry is delivered");
+	}
+	xapi_client_free(c);
+	waitpid(child, NULL, 0);
+	f = fdopen(fds[0], "r");
+	while (f && n < 8 && fgets(line[n], sizeof(line[n]), f)) {
+		line[n][strcspn(line[n], "\n")] = '\0';
+		n++;
+	}
+	if (f)
+		fclose(f);
+	if (!ok(n == 3, "the server saw 3 requests, the reset one once (%d)", n)) {
+		for (int i = 0; i < n; i++)
+			printf("#   %s\n", line[i]);
+		return;
+	}
+	ok(strncmp(line[1], "0 1 ", 4) == 0 && strlen(line[1]) > 4, "the second post went on the kept-alive connection");
+	/* (libcurl may open a connection for its own retry and close it unused) */
+	if (!ok(line[2][0] != '0' && strncmp(line[2] + 1, " 0 ", 3) == 0 && strcmp(line[1] + 4, line[2] + 4) != 0,
+	   "the retry, on a new connection, has a nonce of its own"))
+		printf("#   %s\n#   %s\n", line[1], line[2]);
+}
+
 /* A post's Authorization header is signed after the previous post (signing
  * cold costs ~0.1 ms on the alert's path): used once, for the same path and
  * keys only, while fresh; a presign_ttl of 0 turns it off. */
@@ -814,6 +913,7 @@ done:
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	test_connection_reset();
 	test_handles();
 	test_endpoints();
 	test_proxies();
