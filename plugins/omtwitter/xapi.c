@@ -576,16 +576,18 @@ static void presign(xapi_client *c, const oauth1_keys *keys, const char *url, co
 /* Sign and perform one request.  A JSON body is never signed (X's rule);
  * extra holds protocol parameters such as oauth_callback/oauth_verifier.
  * POST without a body sends an empty one.  The response body stays in c. */
-/* A request body handed to libcurl through a read callback, with no way
- * to rewind it: when a kept-alive connection dies after a request was
+/* A request body handed to libcurl through a read callback that cannot be
+ * rewound once read: when a kept-alive connection dies after a request was
  * sent, libcurl would send it again on a new connection, the same
  * signature and all (a nonce used twice: X answers 401), and an alert that
  * had arrived would be answered "duplicate content".  Unable to rewind, it
  * reports the failure instead; the caller's retry is signed afresh and
- * knows that the first try may have arrived. */
+ * knows that the first try may have arrived.  (A rewind before anything
+ * was read is allowed: libcurl 8.14 asks for one at the start of the
+ * transfer after such a failure.) */
 typedef struct upload {
 	const char *p;
-	size_t left;
+	size_t left, len;
 } upload;
 
 static size_t read_body(char *buf, size_t size, size_t n, void *arg)
@@ -599,13 +601,20 @@ static size_t read_body(char *buf, size_t size, size_t n, void *arg)
 	return k;
 }
 
+static int seek_body(void *arg, curl_off_t offset, int origin)
+{
+	const upload *u = arg;
+
+	return offset == 0 && origin == SEEK_SET && u->left == u->len ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
+}
+
 static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *method,
 			const char *path, const oauth1_params *extra, const char *json,
 			xapi_result *res)
 {
 	struct curl_slist *hdrs = NULL, *tmp;
 	char *url = NULL, *authhdr = NULL;
-	upload up = { json ? json : "", json ? strlen(json) : 0 };
+	upload up = { json ? json : "", json ? strlen(json) : 0, json ? strlen(json) : 0 };
 	size_t ulen = strlen(c->endpoint) + strlen(path) + 1;
 	int post = strcmp(method, "POST") == 0;
 	int ahead = post && json && extra == NULL; /* its header can be signed ahead */
@@ -640,6 +649,8 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, read_body);
 		curl_easy_setopt(c->curl, CURLOPT_READDATA, &up);
+		curl_easy_setopt(c->curl, CURLOPT_SEEKFUNCTION, seek_body);
+		curl_easy_setopt(c->curl, CURLOPT_SEEKDATA, &up);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)up.left);
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
@@ -662,6 +673,7 @@ done:
 	/* the handle must not keep pointers to what is freed below */
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c->curl, CURLOPT_READDATA, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_SEEKDATA, NULL);
 	curl_slist_free_all(hdrs);
 	free(authhdr);
 	free(url);
