@@ -526,7 +526,10 @@ static omtw_err slot_set(slot *p, const char *key, size_t klen, const char *raw,
 	/* numbers abstracted: the key differs from the token (a literal "<*>"
 	 * in a token is no number); without the token, its key says it */
 	p->numbers = raw ? rlen != klen || memcmp(key, raw, rlen) != 0 : memmem(key, klen, INCIDENTS_VARIABLE, 3) != NULL;
-	if (raw && (rlen != klen || memcmp(key, raw, rlen) != 0) && (p->raw = strndup(raw, rlen)) == NULL)
+	/* the token is kept where the key does not say it: numbers, or a
+	 * literal "<*>" (db2's key is "<*>" too, and must not pass for it) */
+	if (raw && (p->numbers || memmem(raw, rlen, INCIDENTS_VARIABLE, 3) != NULL) &&
+	    (p->raw = strndup(raw, rlen)) == NULL)
 		return OMTW_ENOMEM;
 	return OMTW_OK;
 }
@@ -696,6 +699,7 @@ omtw_err incidents_match(incidents *m, const char *text, size_t len, incident_ma
 				join_shown(p, t, &out->changed);
 				free(p->raw);
 				p->raw = NULL;
+				p->numbers = 1; /* also where the token was a literal "<*>" */
 				out->changed = 1;
 			} else if (p->key && p->numbers) {
 				join_shown(p, t, &out->changed);
