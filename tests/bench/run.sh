@@ -198,8 +198,10 @@ CONF
 # group="exact" (each distinct line its own alert, as before incidents);
 # each omtwitter round starts from a fresh state file, with flood control at
 # its defaults (10 posts an hour, 17 a day) but the digest due well after
-# the flood is in, so that one digest reports it all; no action queue: the
-# end marker passes once the action has seen every line
+# the flood is in, so that one digest reports it all (digest.repeat="0" and
+# budget.pace="off": with the defaults both incidents are already on the
+# phone, and their counts wait hours for a restatement); no action queue:
+# the end marker passes once the action has seen every line
 for r in $(seq "$FLOOD_ROUNDS"); do
 	flood "omfile.$r" '	action(type="omfile" file="/dev/null")' "r$r"
 	rs_stop
@@ -208,7 +210,7 @@ for r in $(seq "$FLOOD_ROUNDS"); do
 		tag="r$r$kind"
 		rm -f "$TB/spool/omtwitter-flood.state"
 		flood "omtwitter_$kind.$r" "	action(type=\"omtwitter\" name=\"flood\" credentials=\"$TB/omtwitter.cred\" endpoint=\"$EMU_URL\"
-	       group=\"$kind\" digest.interval=\"$base\" action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" "$tag"
+	       group=\"$kind\" digest.interval=\"$base\" digest.repeat=\"0\" budget.pace=\"off\" action.resumeRetryCount=\"-1\" action.resumeInterval=\"1\")" "$tag"
 		i=0
 		until record texts --path /2/tweets --ok | grep '^Digest' | grep -q "bird_alert $tag " ||
 			[ $i -gt $((base * 20 + 600)) ]; do
