@@ -492,7 +492,7 @@ static void delivered(engine *e)
 static pending_alert *admit(engine *e, const char *text, const char *key, engine_rc *rc)
 {
 	admission ad = { e->flood, e->memo, &e->cfg.shape, &e->mut, changedLocked, e };
-	pending_alert fresh = { 0 }, *a;
+	pending_alert fresh = { 0 }, *a, *gone;
 	flood_verdict v;
 	int resumed;
 
@@ -546,7 +546,15 @@ static pending_alert *admit(engine *e, const char *text, const char *key, engine
 	if (resumed)
 		say(e, ENGINE_LOG_INFO, "resuming a thread cut by a stop: part %zu/%zu follows as a "
 		    "reply to post %s", a->next + 1, a->parts.n, a->last_id[0] ? a->last_id : "(unknown)");
-	pending_add(&e->pending, a);
+	if ((gone = pending_add(&e->pending, a)) != NULL) {
+		/* rsyslog may still hand it back: then it resumes, not a repeat of itself */
+		flood_progress p = { .next = (int)gone->next, .nparts = (int)gone->parts.n };
+		memcpy(p.last_id, gone->last_id, sizeof(p.last_id));
+		pthread_mutex_lock(&e->mut);
+		flood_progress_forgotten(e->flood, &gone->ticket, &p);
+		pthread_mutex_unlock(&e->mut);
+		pending_alert_free(gone);
+	}
 	return a;
 }
 

@@ -453,8 +453,9 @@ omtw_err flood_admit(flood *f, const char *key, size_t keylen, const char *text,
 }
 
 /* Was e being posted when the loaded state was saved (a stop or a crash
- * cut it)?  Handed back by rsyslog's queue, it goes on: admitted again
- * without spending the budget a second time. */
+ * cut it), or forgotten by the engine before it was delivered?  Handed
+ * back by rsyslog's queue, it goes on: admitted again without spending
+ * the budget a second time. */
 static int resuming(const fentry *e)
 {
 	return e && e->post && e->post->loaded;
@@ -464,7 +465,8 @@ static int resuming(const fentry *e)
  * that keeps firing is posted once, then reported by the digests). */
 static int count_repeat(flood *f, fentry *e, time_t now)
 {
-	if (e == NULL || f->cfg.dedup_window <= 0 || now >= e->window_end)
+	/* (a post cut by a stop has no open window; one the engine forgot has) */
+	if (e == NULL || f->cfg.dedup_window <= 0 || now >= e->window_end || resuming(e))
 		return 0;
 	e->window_end = now + f->cfg.dedup_window;
 	e->last_seen = now;
@@ -536,10 +538,10 @@ void flood_size_matters_id(flood *f, const flood_ticket *id, time_t now, int *ma
 
 	follow_clock(f, now);
 	e = flood_find(f, id->id);
-	if (e && f->cfg.dedup_window > 0 && now < e->window_end)
-		*matters = 0; /* a repeat: counted */
-	else if (resuming(e))
+	if (resuming(e))
 		*matters = 1; /* posted whatever its size */
+	else if (e && f->cfg.dedup_window > 0 && now < e->window_end)
+		*matters = 0; /* a repeat: counted */
 	else
 		*matters = budget_allows(f, 1, f->pending > 0, now); /* no room even for one: held */
 }
@@ -597,6 +599,15 @@ void flood_progress_set(flood *f, const flood_ticket *t, const flood_progress *p
 	(*pp)->p = *p;
 	(*pp)->loaded = 0;
 	f->dirty = 1;
+}
+
+void flood_progress_forgotten(flood *f, const flood_ticket *t, const flood_progress *p)
+{
+	fposting **pp = posting_of(f, t);
+
+	flood_progress_set(f, t, p);
+	if (pp && *pp)
+		(*pp)->loaded = 1; /* as if read from the state file: resumed once */
 }
 
 int flood_resume(flood *f, const flood_ticket *t, flood_progress *p)

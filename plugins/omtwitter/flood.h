@@ -179,6 +179,11 @@ void flood_progress_set(flood *f, const flood_ticket *t, const flood_progress *p
  * its next part (or every part) may have reached X already: 1, *p where it
  * stood (used up: asked again, 0).  0: a first post. */
 int flood_resume(flood *f, const flood_ticket *t, flood_progress *p);
+/* The alert of ticket t, not delivered, standing at *p, is forgotten by
+ * the engine (its list of alerts waiting for a retry is full), but rsyslog
+ * may still hand it back: then it resumes like a post cut by a stop (not
+ * counted as a repeat of itself, no budget spent a second time). */
+void flood_progress_forgotten(flood *f, const flood_ticket *t, const flood_progress *p);
 
 /* Record the limits a response reported (remaining -1: header absent). */
 void flood_server_view(flood *f, const flood_limit lim[FLOOD_SRV_N], time_t now);

@@ -52,7 +52,7 @@ pending_alert *pending_take(pending_list *l, const char *key)
 	return a;
 }
 
-void pending_add(pending_list *l, pending_alert *a)
+pending_alert *pending_add(pending_list *l, pending_alert *a)
 {
 	pending_alert **p, **victim = NULL, *gone = NULL;
 
@@ -71,7 +71,7 @@ void pending_add(pending_list *l, pending_alert *a)
 		}
 	}
 	pthread_mutex_unlock(&l->mut);
-	pending_alert_free(gone);
+	return gone;
 }
 
 void pending_release(pending_list *l, pending_alert *a, bool done)

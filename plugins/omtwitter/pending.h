@@ -6,7 +6,7 @@
  * part not yet posted (no part is posted twice) and is not admitted by
  * flood control a second time.  A worker claims an alert while it posts
  * it; beyond the list's maximum the oldest unclaimed alert is forgotten
- * (if rsyslog hands it back, it is admitted again).  Thread-safe.
+ * (flood control then resumes it if rsyslog hands it back).  Thread-safe.
  */
 #ifndef PENDING_H
 #define PENDING_H
@@ -53,8 +53,11 @@ void pending_free(pending_list *l);
 
 /* The unclaimed alert with this key, now claimed, or NULL. */
 pending_alert *pending_take(pending_list *l, const char *key);
-/* Adds a (malloc'd, now owned by the list) as claimed. */
-void pending_add(pending_list *l, pending_alert *a);
+/* Adds a (malloc'd, now owned by the list) as claimed.  Beyond the
+ * maximum the oldest unclaimed alert is taken out: returned (the caller
+ * frees it, after telling flood control that rsyslog may hand it back),
+ * or NULL. */
+pending_alert *pending_add(pending_list *l, pending_alert *a);
 /* The claim on a ends: done (delivered or given up) frees it, otherwise it
  * waits for rsyslog to hand it back. */
 void pending_release(pending_list *l, pending_alert *a, bool done);

@@ -123,6 +123,34 @@ static void test_daily_budget(void)
 	flood_free(f);
 }
 
+/* An alert the engine forgot before it was delivered (its list of alerts
+ * waiting for a retry was full) comes back from rsyslog inside its own
+ * dedup window: it resumes, once, without spending the budget again; a
+ * repeat after that is a repeat. */
+static void test_forgotten(void)
+{
+	flood *f;
+	flood_ticket t;
+	flood_verdict v = (flood_verdict)-1;
+	flood_progress p = { .next = 1, .nparts = 2, .last_id = "1790000000000000777" }, q;
+
+	flood_new(&(flood_config){ 600, 0, 0, 2, 900, 100, FLOOD_GROUP_EXACT, 0, 0, 0 }, T0, &f);
+	flood_admit(f, "disk full", 9, "disk full", 9, 2, T0, &v, &t);
+	ok(v == FLOOD_POST, "posted first (two parts, daily budget 2)");
+	ok(admit(f, "disk full", 2, T0 + 5) == FLOOD_COUNTED, "before it is forgotten the same text is a repeat");
+	flood_progress_forgotten(f, &t, &p);
+	ok(admit(f, "disk full", 2, T0 + 10) == FLOOD_POST,
+	   "forgotten, then handed back within its window: posted again, not counted as a repeat of itself");
+	memset(&q, 0, sizeof(q));
+	ok(flood_resume(f, &t, &q) == 1 && q.next == 1 && q.nparts == 2 && !strcmp(q.last_id, "1790000000000000777"),
+	   "it resumes where it stood: after part 1, as a reply to its post");
+	ok(admit(f, "other alert", 1, T0 + 20) == FLOOD_HELD,
+	   "the budget was spent once for it: an alert of one part is held (2 of 2 spent)");
+	ok(admit(f, "disk full", 2, T0 + 30) == FLOOD_COUNTED, "once resumed, the same text is a repeat again");
+	is_int(pending(f), 3, "the two repeats and the held alert wait for a digest");
+	flood_free(f);
+}
+
 static void test_server_view(void)
 {
 	flood *f;
@@ -1405,6 +1433,7 @@ int main(void)
 	test_count_repeat();
 	test_local_bucket();
 	test_daily_budget();
+	test_forgotten();
 	test_server_view();
 	test_digest_counts();
 	test_eviction();

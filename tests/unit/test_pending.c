@@ -33,7 +33,7 @@ static int all_there(pending_list *l, const char **keys, int n)
 int main(void)
 {
 	pending_list l;
-	pending_alert *a, *b, *c, *d;
+	pending_alert *a, *b, *c, *d, *gone;
 	const char *abc[] = { "alert A", "alert B", "alert C" };
 
 	pending_init(&l, 3);
@@ -62,7 +62,9 @@ int main(void)
 	ok(l.n == 3 && all_there(&l, abc, 3), "three alerts kept at a maximum of three");
 	a = pending_take(&l, "alert A"); /* the oldest, claimed: never forgotten */
 	d = alert("alert D");
-	pending_add(&l, d);
+	gone = pending_add(&l, d);
+	ok(gone != NULL && strcmp(gone->key, "alert B") == 0, "the one forgotten is handed to the caller");
+	pending_alert_free(gone);
 	ok(l.n == 3 && a != NULL && pending_take(&l, "alert B") == NULL,
 	   "a fourth: the oldest unclaimed one (B) is forgotten, the claimed older one (A) is not");
 	ok(all_there(&l, (const char *[]){ "alert C" }, 1) && a->busy && d->busy, "C stays; A and D stay claimed");
@@ -87,7 +89,9 @@ int main(void)
 		if (held[i])
 			pending_release(&l, held[i], false);
 	pending_alert *e = alert("alert E");
-	pending_add(&l, e);
+	gone = pending_add(&l, e);
+	ok(gone != NULL && strcmp(gone->key, "held 0") == 0, "the oldest unclaimed one is handed to the caller");
+	pending_alert_free(gone);
 	pending_alert *h1 = pending_take(&l, "held 1");
 	ok(l.n == 5 && pending_take(&l, "held 0") == NULL && h1 != NULL,
 	   "the next add forgets the oldest unclaimed one (one at a time)");
