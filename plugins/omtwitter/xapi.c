@@ -655,6 +655,10 @@ static omtw_err perform(xapi_client *c, const oauth1_keys *keys, const char *met
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	}
+	/* without a body to refuse the rewind, libcurl would resend a request
+	 * lost on a dead kept-alive connection with the same nonce (X: 401):
+	 * such a request (a rare one) gets a connection of its own */
+	curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, json ? 0L : 1L);
 	rc = stopping(c) ? CURLE_ABORTED_BY_CALLBACK : curl_easy_perform(c->curl);
 	res->curl_code = (int)rc;
 	if (rc != CURLE_OK) {

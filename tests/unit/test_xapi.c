@@ -684,7 +684,7 @@ static void test_signed_requests(void)
  * and the retry (the engine's) is signed afresh.  The server answers the
  * first post on a kept-alive connection, resets the connection after
  * reading the second, then answers whatever comes. */
-static int resetting_server(int out, pid_t *child)
+static int resetting_server(int out, int conns, pid_t *child)
 {
 	const char *answer = "{\"data\":{\"id\":\"1860000000000000003\",\"text\":\"x\"}}";
 	char resp[512];
@@ -699,7 +699,7 @@ static int resetting_server(int out, pid_t *child)
 		struct linger hard = { 1, 0 };
 		int c;
 		child_deadline(20);
-		for (int conn = 0; conn < 3 && (c = accept(s, NULL, NULL)) >= 0; conn++) {
+		for (int conn = 0; conn < conns && (c = accept(s, NULL, NULL)) >= 0; conn++) {
 			for (int n = 0;; n++) {
 				char *h, *e;
 				read_request(c, req, sizeof(req));
@@ -738,7 +738,7 @@ static void test_connection_reset(void)
 	pid_t child = -1;
 	FILE *f;
 
-	if (!ok(pipe(fds) == 0 && (port = resetting_server(fds[1], &child)) > 0, "a resetting server runs"))
+	if (!ok(pipe(fds) == 0 && (port = resetting_server(fds[1], 3, &child)) > 0, "a resetting server runs"))
 		return;
 	close(fds[1]);
 	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
@@ -774,6 +774,51 @@ static void test_connection_reset(void)
 	if (!ok(line[2][0] != '0' && strncmp(line[2] + 1, " 0 ", 3) == 0 && strcmp(line[1] + 4, line[2] + 4) != 0,
 	   "the retry, on a new connection, has a nonce of its own"))
 		printf("#   %s\n#   %s\n", line[1], line[2]);
+}
+
+/* A request without a body (users/me here; the PIN flow's token calls)
+ * cannot refuse libcurl's resend the way a post's body does: after a
+ * kept-alive connection died with the request sent, libcurl sent it again
+ * with the same nonce, which X refuses (401).  Such a request goes on a
+ * connection of its own (a rare call: the handshake is cheap), so that
+ * libcurl has nothing to retry. */
+static void test_bodiless_no_resend(void)
+{
+	omtw_creds cr = { "ck", "consumer-secret-1", "at", "token-secret-2", NULL, NULL };
+	char ep[64], err[256], user[64], line[8][160];
+	xapi_client *c = NULL;
+	xapi_result r1, r2;
+	int fds[2], port = -1, n = 0;
+	pid_t child = -1;
+	FILE *f;
+
+	if (!ok(pipe(fds) == 0 && (port = resetting_server(fds[1], 2, &child)) > 0, "a resetting server runs"))
+		return;
+	close(fds[1]);
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
+	if (ok(xapi_client_new(&(xapi_config){ .endpoint = ep, .timeout_ms = 5000 }, &c, err, sizeof(err)) == OMTW_OK,
+	       "a client")) {
+		xapi_post_tweet(c, &cr, "one", NULL, &r1);
+		ok(r1.outcome == XAPI_DELIVERED, "a post leaves a kept-alive connection");
+		xapi_users_me(c, &cr, user, sizeof(user), &r2); /* the server resets the 2nd request on it */
+	}
+	xapi_client_free(c);
+	waitpid(child, NULL, 0);
+	f = fdopen(fds[0], "r");
+	while (f && n < 8 && fgets(line[n], sizeof(line[n]), f)) {
+		line[n][strcspn(line[n], "\n")] = '\0';
+		n++;
+	}
+	if (f)
+		fclose(f);
+	if (!ok(n == 2 && strncmp(line[0], "0 0 ", 4) == 0, "the server saw the post and one more request (%d)", n)) {
+		for (int i = 0; i < n; i++)
+			printf("#   %s\n", line[i]);
+		return;
+	}
+	if (!ok(strncmp(line[1], "1 0 ", 4) == 0, "users/me went on a connection of its own, not the post's"))
+		printf("#   %s\n", line[1]);
+	ok(strcmp(line[0] + 4, line[1] + 4) != 0 && strlen(line[1]) > 4, "each request had a nonce of its own");
 }
 
 /* A post's Authorization header is signed after the previous post (signing
@@ -915,6 +960,7 @@ int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_connection_reset();
+	test_bodiless_no_resend();
 	test_handles();
 	test_endpoints();
 	test_proxies();
