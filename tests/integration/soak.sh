@@ -13,18 +13,23 @@
 # most once), or in exactly one digest's count, or still held in the state
 # file.  The only loss allowed is the doc's promise for a crash: the counts
 # of the last statefile.sync (1 s) before the SIGKILL and of the save then
-# in progress (bounded here by two seconds of alerts); the test
-# measures it (and counts reported twice, from the queue's replay of what
-# the module had already counted) and prints the figures, with rsyslogd's
-# RSS and open descriptors at the start and at the end.
+# in progress (bounded here by what impstats says the killed rsyslogd
+# admitted in its last 3 s, see below); the test measures it (and counts
+# reported twice, from the queue's replay of what the module had already
+# counted) and prints the figures, with rsyslogd's RSS and open
+# descriptors at the start and at the end.
 #
 # With pacing on (the default) this soak lost 67-301 of its 1,000 alerts'
 # counts in 4 of about 20 runs (2026-12-03/04): the state saved at the SIGTERM or
 # the SIGKILL was refused at the next start as "malformed" (an alert back
 # after its dedup window while its counts still waited for a digest had an
 # episode total below its count), and flood control started empty.  Hence
-# the check that every start loaded the state file.  SOAK_PACE=off runs it
-# without pacing.
+# the check that every start loaded the state file.  After that fix a run
+# in about 13 still failed, always the same way (67 of 1,000 lost): the
+# bound was two seconds of *sending* (42 alerts), while the module, its
+# queue's backlog draining after a fault, had admitted 68 alerts in the
+# 0.9 s between its last timed save and the kill -- the promised window,
+# measured in the wrong unit.  SOAK_PACE=off runs it without pacing.
 #
 # Lines are sent only while rsyslogd runs and are handed to the action
 # queue before a stop or a kill: what imtcp or the in-memory main queue
@@ -180,6 +185,9 @@ while [ "$sent" -lt "$total" ]; do
 		stopped=1
 		handed_on $((sent - since)) || echo "# SIGTERM: not every line reached the action queue"
 		rs_stop
+		cp "$state" "$TB/state.at-term" 2>/dev/null
+		# the first rsyslogd's figures: from here the SIGKILL's bound counts
+		term_stats=$(stat -c %s "$TB/stats.json")
 		rs_restart_stats
 		rs_start
 		since=$sent
@@ -187,8 +195,16 @@ while [ "$sent" -lt "$total" ]; do
 	if [ $killed -eq 0 ] && [ $t -ge $((SOAK_SECONDS * 6 / 10)) ]; then
 		killed=1
 		handed_on $((sent - since)) || echo "# SIGKILL: not every line reached the action queue"
+		kill_at=$(date +%s.%N)
 		kill -KILL "$RS_PID"
 		tb_wait_exit "$RS_PID" 10
+		kill_sent=$sent
+		# the killed rsyslogd's impstats records
+		kill_stats="$stats_from $(stat -c %s "$TB/stats.json")"
+		# what the crash left, for a failure's post-mortem
+		cp "$state" "$TB/state.at-kill" 2>/dev/null
+		cp "$TB/rsyslogd.log" "$TB/rsyslogd.log.at-kill" 2>/dev/null
+		cp "$TB/record.jsonl" "$TB/record.at-kill" 2>/dev/null
 		rs_restart_stats
 		rs_start
 		since=$sent
@@ -244,9 +260,47 @@ res="$state.soak.json"
 [ -s "$res" ]; ok $? "the accounting ran"
 "$PYTHON3" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if not r["twice"] else 1)' "$res"
 ok $? "no distinct alert was posted twice"
-# the loss the doc allows: what was counted within statefile.sync before the SIGKILL
-"$PYTHON3" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["sent"] - r["accounted"] <= int(sys.argv[2]) else 1)' "$res" $((2 * per))
-ok $? "lost at most two seconds of alerts (statefile.sync and the save in progress) to the SIGKILL"
+# The loss the doc allows: the counts of the alerts admitted within
+# statefile.sync (1 s) before the SIGKILL, and of the save then in
+# progress.  How many that is depends on how fast the module took alerts
+# from its queue then, not on the sending rate: after a fault the queue's
+# backlog drains at thousands a second (a run lost 67 counts, all of
+# alerts admitted in the 0.9 s before the kill, when two seconds of
+# sending were 42).  impstats says every second how many alerts each
+# rsyslogd admitted ("submitted"): what the first one admitted in all, and
+# the killed one up to a record at least 3 s before the kill (its second
+# + 1 s, statefile.sync, and 1 s for the save and the timer thread), were
+# admitted early enough to be saved; the rest of the lines sent by the
+# kill is the most the kill may take (+1: an alert handed back at the
+# SIGTERM is admitted by both).
+"$PYTHON3" - "$TB/stats.json" "$term_stats" $kill_stats "$kill_at" "$kill_sent" "$res" <<'PY'
+import json, sys, time
+path, term, k0, k1, kill_at, sent, res = sys.argv[1:8]
+data = open(path, "rb").read()
+def records(a, b):  # (time, submitted) of the module's records in data[a:b]
+    out = []
+    for l in data[int(a):int(b)].decode(errors="replace").splitlines():
+        i = l.find(": {")
+        try:
+            o = json.loads(l[i + 2:])
+            t = time.mktime(time.strptime(l[:i], "%a %b %d %H:%M:%S %Y"))
+        except ValueError:
+            continue
+        if o.get("origin") == "omtwitter" and o.get("name") == "soak":
+            out.append((t, o["submitted"]))
+    return out
+first = records(0, term)
+killed = [n for t, n in records(k0, k1) if t + 3 <= float(kill_at)]
+early = (first[-1][1] if first else 0) + (killed[-1] if killed else 0)
+r = json.load(open(res))
+r["kill_bound"] = int(sent) - early + 1
+r["lost"] = r["sent"] - r["accounted"]
+json.dump(r, open(res, "w"))
+print("# the SIGKILL: %s lines sent by then, %d admitted 3 s or more before it (both rsyslogds): "
+      "at most %d counts may be lost; lost %d" % (sent, early, r["kill_bound"], max(0, r["lost"])))
+PY
+"$PYTHON3" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["lost"] <= r["kill_bound"] else 1)' "$res"
+ok $? "lost at most the counts of the alerts admitted in the last 3 s before the SIGKILL (statefile.sync, the save in progress)"
 "$PYTHON3" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["accounted"] - r["sent"] <= int(sys.argv[2]) else 1)' "$res" "$per"
 ok $? "reported twice at most one second of alerts (the queue's replay)"
 "$PYTHON3" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["rss_ok"] and r["fd_ok"] else 1)' "$res"
