@@ -367,20 +367,27 @@ static int repostWithTime(engine *e, pending_alert *a)
 	return 1;
 }
 
+/* Where a's post stands, for flood control's record of it. */
+static flood_progress progressOf(const pending_alert *a)
+{
+	flood_progress p = { .next = (int)a->next, .nparts = (int)a->parts.n };
+
+	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
+	return p;
+}
+
 /* Part a->next is out: record how far the alert got.  Before the last
  * part the record is saved at once, so that a thread cut by a stop or a
  * crash continues as replies to this part. */
 static void partPosted(engine *e, pending_alert *a, const char *id)
 {
-	flood_progress p = { 0 };
+	flood_progress p;
 
 	if (id[0])
 		snprintf(a->last_id, sizeof(a->last_id), "%s", id);
 	a->next++;
 	a->reposted = false;
-	p.next = (int)a->next;
-	p.nparts = (int)a->parts.n;
-	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
+	p = progressOf(a);
 	pthread_mutex_lock(&e->mut);
 	flood_progress_set(e->flood, a->digest ? NULL : &a->ticket, &p);
 	if (a->next < a->parts.n)
@@ -548,8 +555,7 @@ static pending_alert *admit(engine *e, const char *text, const char *key, engine
 		    "reply to post %s", a->next + 1, a->parts.n, a->last_id[0] ? a->last_id : "(unknown)");
 	if ((gone = pending_add(&e->pending, a)) != NULL) {
 		/* rsyslog may still hand it back: then it resumes, not a repeat of itself */
-		flood_progress p = { .next = (int)gone->next, .nparts = (int)gone->parts.n };
-		memcpy(p.last_id, gone->last_id, sizeof(p.last_id));
+		flood_progress p = progressOf(gone);
 		pthread_mutex_lock(&e->mut);
 		flood_progress_forgotten(e->flood, &gone->ticket, &p);
 		pthread_mutex_unlock(&e->mut);
@@ -598,12 +604,11 @@ engine_rc engine_submit(engine *e, void *conn, const char *text, const char *key
 static void startDigestLocked(engine *e)
 {
 	pending_alert *a = &e->cur;
-	flood_progress p = { 0 };
+	flood_progress p;
 
 	a->digest = true;
 	resumeLocked(e, a);
-	p = (flood_progress){ .next = (int)a->next, .nparts = (int)a->parts.n };
-	memcpy(p.last_id, a->last_id, sizeof(p.last_id));
+	p = progressOf(a);
 	flood_progress_set(e->flood, NULL, &p);
 	saveLocked(e);
 }

@@ -676,6 +676,21 @@ static void test_signed_requests(void)
 	   "the access-token step is signed as the reference signs it (oauth_verifier before oauth_version)");
 }
 
+/* Read up to max lines (without their newline) from fd in; closes in. */
+static int read_lines(int in, int max, char line[][160])
+{
+	FILE *f = fdopen(in, "r");
+	int n = 0;
+
+	while (f && n < max && fgets(line[n], sizeof(line[n]), f)) {
+		line[n][strcspn(line[n], "\n")] = '\0';
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
 /* A kept-alive connection that dies after a request was sent: libcurl would
  * silently send the request again on a new connection with the same
  * signature (its nonce used twice: X answers 401, and the module would call
@@ -728,22 +743,45 @@ static int resetting_server(int out, int conns, pid_t *child)
 	return port;
 }
 
+/* A resetting server for `conns` connections, recording into *in, and a
+ * client of it in *c (NULL if that failed, said by a check).  0: no
+ * server. */
+static int reset_start(int conns, int *in, pid_t *child, xapi_client **c)
+{
+	char ep[64], err[256];
+	int fds[2], port = -1;
+
+	*c = NULL;
+	if (!ok(pipe(fds) == 0 && (port = resetting_server(fds[1], conns, child)) > 0, "a resetting server runs"))
+		return 0;
+	close(fds[1]);
+	*in = fds[0];
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
+	ok(xapi_client_new(&(xapi_config){ .endpoint = ep, .timeout_ms = 5000 }, c, err, sizeof(err)) == OMTW_OK,
+	   "a client");
+	return 1;
+}
+
+/* The client gone and the server done: the requests it saw (up to 8). */
+static int reset_finish(int in, pid_t child, xapi_client *c, char line[][160])
+{
+	xapi_client_free(c);
+	waitpid(child, NULL, 0);
+	return read_lines(in, 8, line);
+}
+
 static void test_connection_reset(void)
 {
 	omtw_creds cr = { "ck", "consumer-secret-1", "at", "token-secret-2", NULL, NULL };
-	char ep[64], err[256], line[8][160];
-	xapi_client *c = NULL;
+	char line[8][160];
+	xapi_client *c;
 	xapi_result r1, r2, r3;
-	int fds[2], port = -1, n = 0;
+	int in, n;
 	pid_t child = -1;
-	FILE *f;
 
-	if (!ok(pipe(fds) == 0 && (port = resetting_server(fds[1], 3, &child)) > 0, "a resetting server runs"))
+	if (!reset_start(3, &in, &child, &c))
 		return;
-	close(fds[1]);
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	if (ok(xapi_client_new(&(xapi_config){ .endpoint = ep, .timeout_ms = 5000 }, &c, err, sizeof(err)) == OMTW_OK,
-	       "a client")) {
+	if (c) {
 		xapi_post_tweet(c, &cr, "one", NULL, &r1);
 		xapi_post_tweet(c, &cr, "two", NULL, &r2);
 		xapi_post_tweet(c, &cr, "two", NULL, &r3);
@@ -755,15 +793,7 @@ static void test_connection_reset(void)
 		if (!ok(r3.outcome == XAPI_DELIVERED, "its retry is delivered"))
 			printf("#   %s: %s\n", xapi_outcome_name(r3.outcome), r3.error);
 	}
-	xapi_client_free(c);
-	waitpid(child, NULL, 0);
-	f = fdopen(fds[0], "r");
-	while (f && n < 8 && fgets(line[n], sizeof(line[n]), f)) {
-		line[n][strcspn(line[n], "\n")] = '\0';
-		n++;
-	}
-	if (f)
-		fclose(f);
+	n = reset_finish(in, child, c, line);
 	if (!ok(n == 3, "the server saw 3 requests, the reset one once (%d)", n)) {
 		for (int i = 0; i < n; i++)
 			printf("#   %s\n", line[i]);
@@ -785,32 +815,20 @@ static void test_connection_reset(void)
 static void test_bodiless_no_resend(void)
 {
 	omtw_creds cr = { "ck", "consumer-secret-1", "at", "token-secret-2", NULL, NULL };
-	char ep[64], err[256], user[64], line[8][160];
-	xapi_client *c = NULL;
+	char user[64], line[8][160];
+	xapi_client *c;
 	xapi_result r1, r2;
-	int fds[2], port = -1, n = 0;
+	int in, n;
 	pid_t child = -1;
-	FILE *f;
 
-	if (!ok(pipe(fds) == 0 && (port = resetting_server(fds[1], 2, &child)) > 0, "a resetting server runs"))
+	if (!reset_start(2, &in, &child, &c))
 		return;
-	close(fds[1]);
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
-	if (ok(xapi_client_new(&(xapi_config){ .endpoint = ep, .timeout_ms = 5000 }, &c, err, sizeof(err)) == OMTW_OK,
-	       "a client")) {
+	if (c) {
 		xapi_post_tweet(c, &cr, "one", NULL, &r1);
 		ok(r1.outcome == XAPI_DELIVERED, "a post leaves a kept-alive connection");
 		xapi_users_me(c, &cr, user, sizeof(user), &r2); /* the server resets the 2nd request on it */
 	}
-	xapi_client_free(c);
-	waitpid(child, NULL, 0);
-	f = fdopen(fds[0], "r");
-	while (f && n < 8 && fgets(line[n], sizeof(line[n]), f)) {
-		line[n][strcspn(line[n], "\n")] = '\0';
-		n++;
-	}
-	if (f)
-		fclose(f);
+	n = reset_finish(in, child, c, line);
 	if (!ok(n == 2 && strncmp(line[0], "0 0 ", 4) == 0, "the server saw the post and one more request (%d)", n)) {
 		for (int i = 0; i < n; i++)
 			printf("#   %s\n", line[i]);
